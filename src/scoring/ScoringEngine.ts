@@ -1,0 +1,72 @@
+/**
+ * The seam between the partner flow and whatever compares two faces.
+ *
+ * Engines never throw for bad *input*: an undecodable image, an image with no
+ * face, or two faces where one was expected are results (score 0 plus a
+ * reason), because that is what the production API reports. They may throw for
+ * failures of their own (a model that fails to load); the caller records those
+ * as an ERROR outcome with ENGINE_ERROR.
+ */
+export type ImageRole = 'SELFIE' | 'DOCUMENT';
+
+export type ReasonCode =
+  | 'NO_FACE_SELFIE'
+  | 'NO_FACE_DOCUMENT'
+  | 'MULTIPLE_FACES'
+  | 'UNREADABLE_IMAGE'
+  | 'LOW_QUALITY_SELFIE'
+  | 'LOW_QUALITY_DOCUMENT'
+  | 'ENGINE_ERROR';
+
+export interface Reason {
+  code: ReasonCode;
+  /** Which upload the reason is about; absent when it concerns the comparison as a whole. */
+  image?: ImageRole;
+  /** A sentence for the partner's logs: what was seen and, where it helps, what to change. */
+  message: string;
+}
+
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface FaceData {
+  box: FaceBox;
+  /** Detector confidence, 0–1. */
+  confidence: number;
+  /** The shorter side of the face box, in pixels of the uploaded image. */
+  sizePx: number;
+  quality?: {
+    /** Variance of the Laplacian on the aligned face chip; higher is sharper. */
+    sharpness: number;
+    /** Mean luma of the face chip, 0–255. */
+    brightness: number;
+  };
+}
+
+export interface ImageAnalysis {
+  width: number;
+  height: number;
+  /** The face the comparison used, or null when none was found or the image was unreadable. */
+  face: FaceData | null;
+  facesFound: number;
+}
+
+export interface ScoreResult {
+  /** Integer 0–100. 0 is reserved for "inconclusive" and always comes with at least one reason. */
+  score: number;
+  reasons: Reason[];
+  selfie: ImageAnalysis | null;
+  document: ImageAnalysis | null;
+  /** Engine name and model identity, for the details response and for debugging. */
+  engine: string;
+}
+
+export interface ScoringEngine {
+  readonly name: string;
+  score(selfie: Buffer, document: Buffer): Promise<ScoreResult>;
+  close(): Promise<void>;
+}
