@@ -26,7 +26,7 @@ export type ParsedTokenRequest =
  * one we can serve at all.
  */
 export function parseClientCredentials(request: TokenRequest): ParsedTokenRequest {
-  const body = isRecord(request.body) ? request.body : {};
+  const body = ownFields(request.body);
 
   const grantType = body.grant_type;
   if (grantType === undefined || grantType === '') {
@@ -176,8 +176,18 @@ function notAString(field: string, fix: string): OAuthError {
   return invalidRequest(`${field} must be a single string: ${fix}.`, field);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * Only the body's own fields count: a parser that hands over an object with a
+ * prototype (or a polluted Object.prototype) must not supply a grant type or
+ * a secret the partner never sent.
+ */
+function ownFields(body: unknown): Record<string, unknown> {
+  const fields: Record<string, unknown> = Object.create(null);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fields;
+  for (const name of ['grant_type', 'scope', 'client_id', 'client_secret']) {
+    if (Object.hasOwn(body, name)) fields[name] = (body as Record<string, unknown>)[name];
+  }
+  return fields;
 }
 
 function fail(error: OAuthError): { ok: false; error: OAuthError } {
