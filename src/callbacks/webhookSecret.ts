@@ -11,7 +11,7 @@ const MIN_KEY_BYTES = 24;
 const MAX_KEY_BYTES = 64;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-export const WEBHOOK_SECRET_FORMAT = `"${PREFIX}" followed by the base64 encoding of a ${MIN_KEY_BYTES}–${MAX_KEY_BYTES} byte random key, e.g. ${PREFIX}MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw`;
+export const WEBHOOK_SECRET_FORMAT = `"${PREFIX}" followed by the base64 encoding of a ${MIN_KEY_BYTES}–${MAX_KEY_BYTES} byte random key, e.g. ${PREFIX}ZGVtby13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5`;
 
 export type WebhookSecretResult = { ok: true; key: Buffer } | { ok: false; message: string };
 
