@@ -1,0 +1,141 @@
+import { type DecodeLimits, decodeImage } from '../image/decodeImage.ts';
+import { measureFaceQuality } from '../image/faceQuality.ts';
+import type { RgbImage } from '../image/RgbImage.ts';
+import { type Point, similarityTransform } from '../image/similarityTransform.ts';
+import { warpAffine } from '../image/warpAffine.ts';
+import type { FaceData, ImageAnalysis, ImageRole, Reason } from '../ScoringEngine.ts';
+import { chooseFace } from './chooseFace.ts';
+import type { DetectedFace, FaceDetector } from './FaceDetector.ts';
+import type { FaceLandmarker } from './FaceLandmarker.ts';
+import type { FaceRecognizer } from './FaceRecognizer.ts';
+import { ARCFACE_112_TEMPLATE } from './faceTemplates.ts';
+import { findFaces } from './findFaces.ts';
+import type { QualityLimits } from './qualityLimits.ts';
+
+export interface FacePipeline {
+  detector: FaceDetector;
+  landmarker?: FaceLandmarker;
+  recognizer: FaceRecognizer;
+  decodeLimits: DecodeLimits;
+  qualityLimits: QualityLimits;
+}
+
+export interface ImageVerdict {
+  analysis: ImageAnalysis | null;
+  /** Present only when a single usable face was found. */
+  descriptor?: Float32Array;
+  /** Reasons that make the comparison inconclusive (score 0). */
+  blocking: Reason[];
+  /** Reasons that accompany a score without zeroing it. */
+  warnings: Reason[];
+}
+
+const NAMES: Record<ImageRole, string> = { SELFIE: 'selfie', DOCUMENT: 'document image' };
+
+/** Everything the engine needs from one upload: decode → detect → choose → align → describe → quality. */
+export async function analyseImage(
+  bytes: Buffer,
+  role: ImageRole,
+  pipeline: FacePipeline,
+): Promise<ImageVerdict> {
+  const decoded = await decodeImage(bytes, pipeline.decodeLimits);
+  if (!decoded.ok) {
+    return {
+      analysis: null,
+      blocking: [
+        { code: 'UNREADABLE_IMAGE', image: role, message: `The ${NAMES[role]} ${decoded.problem}.` },
+      ],
+      warnings: [],
+    };
+  }
+  const { image, scaleToOriginal: k } = decoded;
+  const faces = await findFaces(pipeline.detector, image);
+  const choice = chooseFace(faces, role === 'SELFIE');
+  const base = { width: decoded.originalWidth, height: decoded.originalHeight, facesFound: faces.length };
+  if (choice.kind === 'none') {
+    return {
+      analysis: { ...base, face: null },
+      blocking: [
+        {
+          code: role === 'SELFIE' ? 'NO_FACE_SELFIE' : 'NO_FACE_DOCUMENT',
+          image: role,
+          message: `No face was found in the ${NAMES[role]}; send a photo where the face is visible, frontal and at least ${pipeline.qualityLimits.minFaceSizePx} px wide.`,
+        },
+      ],
+      warnings: [],
+    };
+  }
+  if (choice.kind === 'multiple') {
+    return {
+      analysis: { ...base, face: faceData(choice.faces[0] as DetectedFace, k) },
+      blocking: [
+        {
+          code: 'MULTIPLE_FACES',
+          image: role,
+          message: `The ${NAMES[role]} shows ${choice.count} faces of similar size; send a photo of the applicant alone.`,
+        },
+      ],
+      warnings: [],
+    };
+  }
+  const face = choice.face;
+  const points = pipeline.landmarker ? await pipeline.landmarker.locate(image, face) : face.keypoints;
+  if (!points)
+    throw new Error(
+      `detector ${pipeline.detector.id} gives no keypoints and no landmark model is configured`,
+    );
+  const recognizer = pipeline.recognizer;
+  const chip = alignTo(image, points, recognizer.template, recognizer.chipSize);
+  const descriptor = await recognizer.embed(chip);
+  // Quality is always measured on the same 112 ArcFace framing so limits do not depend on the recogniser.
+  const qualityChip =
+    recognizer.chipSize === 112 && recognizer.template === ARCFACE_112_TEMPLATE
+      ? chip
+      : alignTo(image, points, ARCFACE_112_TEMPLATE, 112);
+  const quality = measureFaceQuality(qualityChip);
+  const data: FaceData = { ...faceData(face, k), quality };
+  return {
+    analysis: { ...base, face: data },
+    descriptor,
+    blocking: [],
+    warnings: qualityWarnings(data, role, pipeline.qualityLimits),
+  };
+}
+
+function alignTo(
+  image: RgbImage,
+  points: readonly Point[],
+  template: readonly Point[],
+  size: number,
+): RgbImage {
+  return warpAffine(image, similarityTransform(points, template), size, size);
+}
+
+function faceData(face: DetectedFace, k: number): FaceData {
+  const box = { x: face.x * k, y: face.y * k, width: face.width * k, height: face.height * k };
+  const round = (v: number) => Math.round(v);
+  return {
+    box: { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) },
+    confidence: Math.round(face.score * 1000) / 1000,
+    sizePx: round(Math.min(box.width, box.height)),
+  };
+}
+
+function qualityWarnings(face: FaceData, role: ImageRole, limits: QualityLimits): Reason[] {
+  const problems: string[] = [];
+  const q = face.quality;
+  if (face.sizePx < limits.minFaceSizePx) {
+    problems.push(`the face is ${face.sizePx} px wide (at least ${limits.minFaceSizePx} px is expected)`);
+  }
+  if (q && q.sharpness < limits.minSharpness) problems.push('the face is blurred or heavily compressed');
+  if (q && q.brightness < limits.minBrightness) problems.push('the face is too dark');
+  if (q && q.brightness > limits.maxBrightness) problems.push('the face is over-exposed');
+  if (problems.length === 0) return [];
+  return [
+    {
+      code: role === 'SELFIE' ? 'LOW_QUALITY_SELFIE' : 'LOW_QUALITY_DOCUMENT',
+      image: role,
+      message: `In the ${NAMES[role]} ${problems.join('; ')}; the score may be lower than the person deserves.`,
+    },
+  ];
+}

@@ -1,0 +1,94 @@
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../image/decodeImage.ts';
+import type { ImageRole, Reason, ScoreResult, ScoringEngine } from '../ScoringEngine.ts';
+import { analyseImage, type FacePipeline, type ImageVerdict } from './analyseImage.ts';
+import { type Calibration, defaultCalibration, scoreFromDistance } from './calibration.ts';
+import { createFaceDetector } from './createFaceDetector.ts';
+import { createFaceRecognizer } from './createFaceRecognizer.ts';
+import { embeddingDistance } from './embeddingDistance.ts';
+import { createFaceApiLandmarker } from './faceApiLandmarker.ts';
+import { createInferenceLimiter } from './inferenceLimiter.ts';
+import { DEFAULT_MANIFEST_PATH, loadModelSet } from './loadModelSet.ts';
+import { DEFAULT_QUALITY_LIMITS, type QualityLimits } from './qualityLimits.ts';
+
+export interface OnnxEngineOptions {
+  /** Manifest naming the models; default models/manifest.json. */
+  manifestPath?: string;
+  /** Model set in that manifest: "faceapi" (default when converted) or a `byo.sets` name. */
+  modelSet?: string;
+  /** Threads per inference; 1 lets `concurrency` comparisons use separate cores. Default 1. */
+  intraOpNumThreads?: number;
+  /** Comparisons in flight at once. Default 2 (one per core of the reference machine). */
+  concurrency?: number;
+  /** Comparisons allowed to wait; beyond that `score` rejects with EngineBusyError. Default 64. */
+  maxQueue?: number;
+  /** Overrides the calibration stored in the manifest (calibration scripts use this). */
+  calibration?: Calibration;
+  qualityLimits?: Partial<QualityLimits>;
+  decodeLimits?: Partial<DecodeLimits>;
+}
+
+export interface OnnxEngine extends ScoringEngine {
+  /** Model set identity (keys the calibration in the manifest). */
+  readonly identity: string;
+  readonly calibration: Calibration;
+  /** One upload on its own (descriptor included): calibration fits on every image pair from one pass. */
+  analyse(bytes: Buffer, role: ImageRole): Promise<ImageVerdict>;
+  /** Distance between the two uploads' descriptors, or null when inconclusive; for calibration and benches. */
+  compare(selfie: Buffer, document: Buffer): Promise<ScoreResult & { distance: number | null }>;
+}
+
+/**
+ * The real engine: face detection, alignment and descriptors on onnxruntime-node.
+ * Sessions open once here and are shared by every comparison.
+ */
+export async function createOnnxEngine(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
+  const set = loadModelSet(options.manifestPath ?? DEFAULT_MANIFEST_PATH, options.modelSet);
+  const session = { intraOpNumThreads: options.intraOpNumThreads ?? 1 };
+  const [detector, recognizer, landmarker] = await Promise.all([
+    createFaceDetector(set.spec.detector, session),
+    createFaceRecognizer(set.spec.recognizer, set.spec.recognizer.kind, session),
+    set.spec.landmarks ? createFaceApiLandmarker(set.spec.landmarks, session) : Promise.resolve(undefined),
+  ]);
+  const pipeline: FacePipeline = {
+    detector,
+    recognizer,
+    ...(landmarker ? { landmarker } : {}),
+    decodeLimits: { ...DEFAULT_DECODE_LIMITS, ...options.decodeLimits },
+    qualityLimits: { ...DEFAULT_QUALITY_LIMITS, ...options.qualityLimits },
+  };
+  const calibration =
+    options.calibration ?? set.calibration ?? defaultCalibration(set.identity, recognizer.metric);
+  const limiter = createInferenceLimiter(options.concurrency ?? 2, options.maxQueue ?? 64);
+  const engineName = `${set.identity}${calibration.figures ? '' : ' (uncalibrated)'}`;
+
+  async function compare(selfie: Buffer, document: Buffer) {
+    return limiter.run(async () => {
+      // Sequential on purpose: the limiter already runs `concurrency` comparisons side by side.
+      const s = await analyseImage(selfie, 'SELFIE', pipeline);
+      const d = await analyseImage(document, 'DOCUMENT', pipeline);
+      const warnings: Reason[] = [...s.warnings, ...d.warnings];
+      const blocking: Reason[] = [...s.blocking, ...d.blocking];
+      const common = { selfie: s.analysis, document: d.analysis, engine: engineName };
+      if (blocking.length > 0 || !s.descriptor || !d.descriptor) {
+        return { ...common, score: 0, reasons: [...blocking, ...warnings], distance: null };
+      }
+      const distance = embeddingDistance(s.descriptor, d.descriptor, recognizer.metric);
+      return { ...common, score: scoreFromDistance(calibration, distance), reasons: warnings, distance };
+    });
+  }
+
+  return {
+    name: 'onnx',
+    identity: set.identity,
+    calibration,
+    compare,
+    analyse: (bytes, role) => limiter.run(() => analyseImage(bytes, role, pipeline)),
+    async score(selfie: Buffer, document: Buffer): Promise<ScoreResult> {
+      const { distance: _distance, ...result } = await compare(selfie, document);
+      return result;
+    },
+    async close() {
+      await Promise.all([detector.close(), recognizer.close(), landmarker?.close()]);
+    },
+  };
+}
