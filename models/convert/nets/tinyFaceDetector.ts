@@ -123,9 +123,10 @@ export const tinyFaceDetector: NetworkSpec = {
       'cx = (col + sigmoid(tx)) / numCells * corrX; cy = (row + sigmoid(ty)) / numCells * corrY',
       'w = exp(tw) * anchors[a].w / numCells * corrX; h = exp(th) * anchors[a].h / numCells * corrY',
       'box (relative to the padded square input, 0–1): x = cx - w/2, y = cy - h/2, width w, height h.',
-      'corrX = inputSize / scaledWidth and corrY = inputSize / scaledHeight, where scaledWidth/Height is ' +
-        'the original image size scaled so its longer side is inputSize (face-api pads bottom/right, so ' +
-        'this maps boxes to fractions of the ORIGINAL image).',
+      'corrX = inputSize / scaledWidth and corrY = inputSize / scaledHeight, where scaledWidth = ' +
+        'round(width * inputSize / max(width, height)) and likewise scaledHeight (the original image ' +
+        'scaled so its longer side is inputSize). Because face-api pads at the bottom/right, this maps boxes ' +
+        'to fractions (0–1) of the ORIGINAL image; multiply by its width/height for pixels.',
       'There is no class score (single class): the detection score is sigmoid(tobj).',
       `Non-maximum suppression: greedy by score over boxes scaled to input pixels, IoU threshold ${IOU_THRESHOLD}.`,
     ],
