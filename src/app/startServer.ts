@@ -1,0 +1,83 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/configSchema.ts';
+import { createApp } from '../http/createApp.ts';
+import { chooseEngine } from './chooseEngine.ts';
+import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  composed: ComposedServer;
+  stop(): Promise<void>;
+}
+
+/** Starts listening, resumes unfinished work, and stops cleanly on SIGINT/SIGTERM. */
+export async function startServer(
+  config: Config,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  options: { handleSignals?: boolean } = { handleSignals: true },
+): Promise<RunningServer> {
+  const log: Logger = {
+    info: (message) => io.stdout.write(`${message}\n`),
+    warn: (message) => io.stderr.write(`warning: ${message}\n`),
+    error: (message, error) =>
+      io.stderr.write(
+        `error: ${message}${error ? `: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` : ''}\n`,
+      ),
+  };
+  // Listen first: with --port 0 the presigned URLs can only be built once the real port is known.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = config.publicUrl ?? `http://localhost:${port}`;
+  const engine = await chooseEngine(config, log.warn);
+  const composed = await composeServices({ ...config, publicUrl: url }, engine, log);
+  server.on('request', createApp(composed.services));
+  const resumed = await composed.resume();
+  log.info(banner(config, url, engine.name, resumed));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await composed.close();
+    })();
+    return stopping;
+  };
+  if (options.handleSignals) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        log.info(`${signal}: finishing running jobs, then exiting`);
+        server.closeAllConnections?.();
+        void stop().then(() => process.exit(0));
+      });
+    }
+  }
+  return { server, url, composed, stop };
+}
+
+function banner(
+  config: Config,
+  url: string,
+  engine: string,
+  resumed: { submissions: number; callbacks: number },
+): string {
+  const partners = config.partners
+    .map((p) => `    ${p.clientId} / ${p.clientSecret}   webhook secret ${p.webhookSecret}`)
+    .join('\n');
+  return [
+    `facematch-mock listening on ${url} (engine: ${engine}${config.dataDir ? `, data dir: ${config.dataDir}` : ', in memory'})`,
+    `  API reference: ${url}/docs   OpenAPI: ${url}/openapi.json`,
+    '  Partners (client id / secret):',
+    partners,
+    resumed.submissions || resumed.callbacks
+      ? `  Resumed ${resumed.submissions} submission(s) and ${resumed.callbacks} callback delivery(ies) from the data dir.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

@@ -1,0 +1,49 @@
+import { ConfigError } from '../config/ConfigError.ts';
+import { runServeCommand } from './serveCommand.ts';
+
+const USAGE = `facematch-mock — a self-hosted mock of the Face Match partner API
+
+Usage:
+  facematch-mock serve [options]                 start the server (see: facematch-mock serve --help)
+  facematch-mock score <selfie> <document>       score two images (see: facematch-mock score --help)
+  facematch-mock --help | --version
+`;
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Returns the exit code; a server keeps the process alive by itself. */
+export async function main(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await runServeCommand(rest, io);
+      case '--version':
+      case '-v': {
+        const { VERSION } = await import('../app/projectFiles.ts');
+        io.stdout.write(`${VERSION}\n`);
+        return 0;
+      }
+      case undefined:
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return 0;
+      default:
+        io.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

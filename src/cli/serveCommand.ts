@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { startServer } from '../app/startServer.ts';
+import { ConfigError } from '../config/ConfigError.ts';
+import type { ConfigOverrides } from '../config/ConfigOverrides.ts';
+import { ENV_VARIABLES, parsePort } from '../config/configFromEnv.ts';
+import type { Config } from '../config/configSchema.ts';
+import { loadConfig } from '../config/loadConfig.ts';
+import type { Io } from './main.ts';
+
+const HELP = `facematch-mock serve — start the mock Face Match API
+
+Options (flags win over FACEMATCH_* env variables, which win over the config file):
+  --port N                 port to listen on (default 8080; 0 picks a free one)
+  --host ADDR              interface to listen on (default 127.0.0.1; use 0.0.0.0 in a container)
+  --public-url URL         base URL for presigned uploads and Location headers (default http://localhost:<port>)
+  --engine auto|fixture|onnx
+                           scoring engine (default auto: onnx when the models are installed)
+  --data-dir DIR           persist submissions, images and callback logs; a restart resumes work
+  --config FILE            JSON or YAML config: partners, thresholds, timings (default: the two demo partners)
+  --validate-responses off|log|enforce
+                           check our own responses against the OpenAPI document (default off)
+  -h, --help               this text
+
+Environment:
+${Object.entries(ENV_VARIABLES)
+  .map(([name, what]) => `  ${name.padEnd(29)}${what}`)
+  .join('\n')}
+`;
+
+export async function runServeCommand(argv: string[], io: Io): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'public-url': { type: 'string' },
+        engine: { type: 'string' },
+        'data-dir': { type: 'string' },
+        config: { type: 'string' },
+        'validate-responses': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError(
+      `${(error as Error).message}\nRun \`facematch-mock serve --help\` for the options.`,
+    );
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const text = (name: string) => values[name] as string | undefined;
+  const flags: ConfigOverrides = {
+    configFile: text('config'),
+    host: text('host'),
+    port: text('port') === undefined ? undefined : parsePort(text('port') as string, '--port'),
+    publicUrl: text('public-url'),
+    engine: text('engine') as Config['engine'] | undefined,
+    dataDir: text('data-dir'),
+    validateResponses: text('validate-responses') as Config['validateResponses'] | undefined,
+  };
+  const config = loadConfig({ flags });
+  await startServer(config, io);
+  return 0;
+}

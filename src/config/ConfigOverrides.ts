@@ -1,0 +1,12 @@
+import type { Config } from './configSchema.ts';
+
+/** The settings that env variables and CLI flags may override. */
+export interface ConfigOverrides {
+  configFile?: string;
+  host?: string;
+  port?: number;
+  publicUrl?: string;
+  engine?: Config['engine'];
+  dataDir?: string;
+  validateResponses?: Config['validateResponses'];
+}

@@ -1,0 +1,36 @@
+import { ConfigError } from './ConfigError.ts';
+import type { ConfigOverrides } from './ConfigOverrides.ts';
+import type { Config } from './configSchema.ts';
+
+export const ENV_VARIABLES = {
+  FACEMATCH_CONFIG: 'config file path',
+  FACEMATCH_HOST: 'interface to listen on',
+  FACEMATCH_PORT: 'port to listen on (PORT is also read)',
+  FACEMATCH_PUBLIC_URL: 'base URL handed out in presigned URLs and Location headers',
+  FACEMATCH_ENGINE: 'auto | fixture | onnx',
+  FACEMATCH_DATA_DIR: 'directory that persists submissions, images and callback logs',
+  FACEMATCH_VALIDATE_RESPONSES: 'off | log | enforce',
+} as const;
+
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
+  const port = env.FACEMATCH_PORT ?? env.PORT;
+  return {
+    configFile: env.FACEMATCH_CONFIG || undefined,
+    host: env.FACEMATCH_HOST || undefined,
+    port: port ? parsePort(port, env.FACEMATCH_PORT ? 'FACEMATCH_PORT' : 'PORT') : undefined,
+    publicUrl: env.FACEMATCH_PUBLIC_URL || undefined,
+    engine: (env.FACEMATCH_ENGINE || undefined) as Config['engine'] | undefined,
+    dataDir: env.FACEMATCH_DATA_DIR || undefined,
+    validateResponses: (env.FACEMATCH_VALIDATE_RESPONSES || undefined) as
+      | Config['validateResponses']
+      | undefined,
+  };
+}
+
+export function parsePort(value: string, source: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new ConfigError(`${source} must be a port number between 0 and 65535, got "${value}".`);
+  }
+  return port;
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { parseWebhookSecret } from '../callbacks/webhookSecret.ts';
+
+const score = z.number().int().min(1).max(100);
+
+const thresholdsSchema = z
+  .object({ success: score, review: score })
+  .strict()
+  .refine((t) => t.review <= t.success, {
+    message: 'review must not be above success (Review is the band just below Success)',
+  });
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http:// or https:// URL' });
+
+export const partnerSchema = z
+  .object({
+    clientId: z.string().min(1).max(256),
+    clientSecret: z.string().min(8, 'must be at least 8 characters'),
+    webhookSecret: z.string().superRefine((secret, ctx) => {
+      const parsed = parseWebhookSecret(secret);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+    }),
+    callbackUrl: httpUrl.optional(),
+    thresholds: thresholdsSchema.default({ success: 80, review: 70 }),
+    tokenTtlSeconds: z.number().int().min(1).max(86_400).default(3600),
+    name: z.string().max(256).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(8080),
+    /** Base of every URL we hand out (presigned uploads, Location headers); defaults to http://localhost:<port>. */
+    publicUrl: httpUrl.optional(),
+    engine: z.enum(['auto', 'fixture', 'onnx']).default('auto'),
+    dataDir: z.string().min(1).optional(),
+    partners: z
+      .array(partnerSchema)
+      .min(1, 'at least one partner is needed to get a token')
+      .refine((ps) => new Set(ps.map((p) => p.clientId)).size === ps.length, {
+        message: 'clientId values must be unique',
+      }),
+    tokens: z
+      .object({ audience: z.string().min(1).default('facematch-api'), issuer: httpUrl.optional() })
+      .strict()
+      .default({ audience: 'facematch-api' }),
+    bucket: z
+      .object({
+        maxObjectBytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(10 * 1024 * 1024),
+        uploadUrlTtlSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 86_400)
+          .default(900),
+        accessKeyId: z.string().min(1).default('FACEMATCHMOCK'),
+        signingSecret: z.string().min(16).optional(),
+      })
+      .strict()
+      .default({ maxObjectBytes: 10 * 1024 * 1024, uploadUrlTtlSeconds: 900, accessKeyId: 'FACEMATCHMOCK' }),
+    processing: z
+      .object({
+        delayMs: z.number().int().min(0).max(600_000).default(500),
+        concurrency: z.number().int().min(1).max(64).default(2),
+        retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
+      })
+      .strict()
+      .default({ delayMs: 500, concurrency: 2, retryAfterSeconds: 1 }),
+    callbacks: z
+      .object({
+        retryScheduleMs: z
+          .array(z.number().int().min(0))
+          .max(20)
+          .default([1000, 5000, 30_000, 120_000, 600_000]),
+        timeoutMs: z.number().int().min(1).max(120_000).default(5000),
+      })
+      .strict()
+      .default({ retryScheduleMs: [1000, 5000, 30_000, 120_000, 600_000], timeoutMs: 5000 }),
+    onnx: z
+      .object({ intraOpThreads: z.number().int().min(1).max(64).default(1) })
+      .strict()
+      .default({ intraOpThreads: 1 }),
+    /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
+    validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
+    maxJsonBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(64 * 1024),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type PartnerConfig = z.infer<typeof partnerSchema>;

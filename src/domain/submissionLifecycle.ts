@@ -1,0 +1,115 @@
+import type { ImageRole, ScoreResult } from '../scoring/ScoringEngine.ts';
+import { outcomeFor, type Thresholds } from './outcome.ts';
+import { IMAGE_ROLES, type Submission } from './Submission.ts';
+
+/**
+ * The submission state machine:
+ *
+ *   AWAITING_UPLOAD --confirm (both images present)--> PROCESSING --scored--> COMPLETED
+ *                                                                 \--engine failed--> FAILED
+ *
+ * Every transition is a pure function from one immutable record to the next.
+ */
+export type NewSubmission = Pick<
+  Submission,
+  'correlationId' | 'partnerId' | 'referenceId' | 'documentType' | 'callbackUrl' | 'contentTypes'
+>;
+
+export function openSubmission(input: NewSubmission, now: Date): Submission {
+  const at = now.toISOString();
+  return {
+    ...input,
+    status: 'AWAITING_UPLOAD',
+    createdAt: at,
+    updatedAt: at,
+    confirmedAt: null,
+    completedAt: null,
+    confirmedUploads: {},
+    result: null,
+    callbackQueuedAt: null,
+  };
+}
+
+export type ConfirmOutcome =
+  | { kind: 'started'; submission: Submission }
+  | { kind: 'already-confirmed'; submission: Submission }
+  | { kind: 'uploads-missing'; missing: ImageRole[] };
+
+/** `uploads` maps each image already in the bucket to its ETag. */
+export function confirmUploads(
+  submission: Submission,
+  uploads: Partial<Record<ImageRole, string>>,
+  now: Date,
+): ConfirmOutcome {
+  // A repeated confirm is answered, not refused: partners retry on time-outs.
+  if (submission.status !== 'AWAITING_UPLOAD') return { kind: 'already-confirmed', submission };
+  const missing = IMAGE_ROLES.filter((role) => uploads[role] === undefined);
+  if (missing.length > 0) return { kind: 'uploads-missing', missing };
+  const at = now.toISOString();
+  return {
+    kind: 'started',
+    submission: {
+      ...submission,
+      status: 'PROCESSING',
+      confirmedAt: at,
+      updatedAt: at,
+      confirmedUploads: uploads,
+    },
+  };
+}
+
+export function recordScore(
+  submission: Submission,
+  score: ScoreResult,
+  thresholds: Thresholds,
+  now: Date,
+): Submission {
+  const at = now.toISOString();
+  return {
+    ...submission,
+    status: 'COMPLETED',
+    completedAt: at,
+    updatedAt: at,
+    result: {
+      score: score.score,
+      outcome: outcomeFor(score.score, thresholds),
+      thresholds,
+      reasons: score.reasons,
+      faces: { selfie: score.selfie, document: score.document },
+      engine: score.engine,
+    },
+  };
+}
+
+/** The comparison could not run at all; still an answer (score 0, ERROR), never a silent loss. */
+export function recordFailure(
+  submission: Submission,
+  message: string,
+  engine: string,
+  thresholds: Thresholds,
+  now: Date,
+): Submission {
+  const at = now.toISOString();
+  return {
+    ...submission,
+    status: 'FAILED',
+    completedAt: at,
+    updatedAt: at,
+    result: {
+      score: 0,
+      outcome: 'ERROR',
+      thresholds,
+      reasons: [{ code: 'ENGINE_ERROR', message }],
+      faces: { selfie: null, document: null },
+      engine,
+    },
+  };
+}
+
+export function markCallbackQueued(submission: Submission, now: Date): Submission {
+  return { ...submission, callbackQueuedAt: now.toISOString() };
+}
+
+export function isFinished(submission: Submission): boolean {
+  return submission.status === 'COMPLETED' || submission.status === 'FAILED';
+}

@@ -1,0 +1,45 @@
+import type { Router } from 'express';
+import type { Partner } from '../auth/Partner.ts';
+import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
+import type { Submission } from '../domain/Submission.ts';
+import type { RecordStore } from '../store/RecordStore.ts';
+import type { ConfirmAnswer } from '../submissions/confirmSubmission.ts';
+import type { PresignedUpload } from '../submissions/FlowDeps.ts';
+import type { StartRequest } from '../submissions/startSubmission.ts';
+import type { ContractValidator } from './contractValidator.ts';
+import type { StoredAnswer } from './idempotency.ts';
+
+/** What the HTTP adapter needs, built by the composition root (src/app/). */
+export interface AppServices {
+  contract: ContractValidator;
+  openApiDocument: unknown;
+  bucketRouter: Router;
+  tokens: {
+    findPartner(clientId: string): Partner | undefined;
+    issue(
+      partner: Partner,
+      scope?: string,
+    ): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string };
+    /** The partner a bearer token speaks for, or why it cannot be accepted. */
+    verify(token: string): { ok: true; partner: Partner } | { ok: false; description: string };
+    jwks(): unknown;
+  };
+  submissions: {
+    start(
+      partnerId: string,
+      request: StartRequest,
+    ): Promise<{ submission: Submission; uploads: PresignedUpload[] }>;
+    confirm(partnerId: string, correlationId: string): Promise<ConfirmAnswer>;
+    find(partnerId: string, correlationId: string): Submission | undefined;
+    callbackDeliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
+  };
+  validateCallbackUrl(url: string): string | null;
+  idempotency: RecordStore<StoredAnswer>;
+  health(): { ready: boolean; engine: string; version: string };
+  settings: {
+    maxJsonBytes: number;
+    retryAfterSeconds: number;
+    validateResponses: 'off' | 'log' | 'enforce';
+  };
+  log: { warn(message: string): void; error(message: string, error?: unknown): void };
+}

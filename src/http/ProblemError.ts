@@ -1,0 +1,24 @@
+import type { components } from './generated/openapi.ts';
+import type { ProblemCode } from './problemCatalogue.ts';
+
+export type FieldError = components['schemas']['FieldError'];
+
+export interface ProblemExtras {
+  detail?: string;
+  errors?: FieldError[];
+  missingImages?: Array<'SELFIE' | 'DOCUMENT'>;
+  /** RFC 6749 members, for the token endpoint. */
+  error?: string;
+  error_description?: string;
+  headers?: Record<string, string>;
+}
+
+/** Thrown (or passed to next()) by routes; rendered once, by renderProblem. */
+export class ProblemError extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly extras: ProblemExtras = {},
+  ) {
+    super(extras.detail ?? code);
+  }
+}

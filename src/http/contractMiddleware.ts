@@ -1,0 +1,77 @@
+import type { IHttpOperation } from '@stoplight/types';
+import type { NextFunction, Request, Response } from 'express';
+import type { ContractValidator, ExchangeRequest } from './contractValidator.ts';
+import { ProblemError } from './ProblemError.ts';
+import { responseRecorder } from './responseRecorder.ts';
+
+/**
+ * Every request is matched to an operation of the OpenAPI document before any
+ * route sees it (unknown path → 404, known path with another method → 405),
+ * and its response can be checked against that operation on the way out.
+ */
+export function matchOperation(
+  contract: ContractValidator,
+  validateResponses: 'off' | 'log' | 'enforce',
+  onViolation: (message: string) => void,
+) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const match = contract.match(toExchange(req));
+    if (match.kind === 'no-path') return next(new ProblemError('not-found'));
+    if (match.kind === 'no-method') return next(new ProblemError('method-not-allowed'));
+    res.locals.operation = match.operation;
+    if (validateResponses !== 'off') {
+      responseRecorder(res, (response) => {
+        const violations = contract.checkResponse(match.operation, response);
+        if (violations.length === 0) return null;
+        onViolation(`${req.method} ${req.path} → ${response.statusCode}: ${violations.join('; ')}`);
+        return validateResponses === 'enforce' ? violations : null;
+      });
+    }
+    next();
+  };
+}
+
+/**
+ * Runs after the body parsers: headers, query, path and body against the
+ * operation. (The bucket never gets here; it answers its own errors in S3 XML.)
+ */
+export function checkRequestContract(contract: ContractValidator) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const operation = res.locals.operation as IHttpOperation | undefined;
+    if (!operation) return next();
+    const { unsupportedMediaType, errors } = contract.checkRequest(operation, toExchange(req));
+    if (unsupportedMediaType)
+      return next(new ProblemError('unsupported-media-type', { detail: mediaTypeHint(req) }));
+    if (errors.length > 0) return next(new ProblemError('validation-failed', { errors }));
+    next();
+  };
+}
+
+function toExchange(req: Request): ExchangeRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    method: req.method,
+    path: req.path,
+    query: req.query as Record<string, string | string[]>,
+    headers,
+    body: bodyForPrism(req),
+  };
+}
+
+/** Prism decodes form bodies itself, from the wire format; JSON it takes parsed. */
+function bodyForPrism(req: Request): unknown {
+  if (req.is('application/x-www-form-urlencoded') && req.body && typeof req.body === 'object') {
+    return new URLSearchParams(req.body as Record<string, string>).toString();
+  }
+  return req.body;
+}
+
+function mediaTypeHint(req: Request): string {
+  const sent = req.headers['content-type'] ?? 'none';
+  return req.path === '/v1/oauth/token'
+    ? `Content-Type ${sent} is not accepted here: send application/x-www-form-urlencoded or application/json.`
+    : `Content-Type ${sent} is not accepted here: send application/json.`;
+}

@@ -1,0 +1,102 @@
+import type { IPrismDiagnostic } from '@stoplight/prism-core';
+import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
+import prismRouter from '@stoplight/prism-http/dist/router/index.js';
+import { validateInput, validateOutput } from '@stoplight/prism-http/dist/validator/index.js';
+import type { IHttpOperation } from '@stoplight/types';
+import * as E from 'fp-ts/lib/Either.js';
+import type { FieldError } from './ProblemError.ts';
+
+/*
+ * The only file that speaks Prism (and fp-ts). Everything else sees plain
+ * results: which operation a request hits, what is wrong with a request, and
+ * what is wrong with a response of ours.
+ */
+export interface ExchangeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export interface ExchangeResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export type RouteMatch =
+  | { kind: 'matched'; operation: IHttpOperation }
+  | { kind: 'no-path' }
+  | { kind: 'no-method' };
+
+export interface ContractValidator {
+  match(request: ExchangeRequest): RouteMatch;
+  /** Field errors, plus whether the whole body's media type was refused (415). */
+  checkRequest(
+    operation: IHttpOperation,
+    request: ExchangeRequest,
+  ): { unsupportedMediaType: boolean; errors: FieldError[] };
+  checkResponse(operation: IHttpOperation, response: ExchangeResponse): string[];
+}
+
+// A CommonJS module with `exports.default`: under ESM the function sits on `.default`.
+const route = prismRouter.default;
+const LOCATIONS = new Set(['body', 'query', 'header', 'path']);
+
+export async function loadContractValidator(specPath: string): Promise<ContractValidator> {
+  const operations = await getHttpOperationsFromSpec(specPath);
+  return {
+    match(request) {
+      const result = route({ resources: operations, input: toPrismRequest(request) });
+      if (E.isRight(result)) return { kind: 'matched', operation: result.right };
+      const type = (result.left as { name?: string }).name ?? '';
+      return type.endsWith('#NO_METHOD_MATCHED_ERROR') ? { kind: 'no-method' } : { kind: 'no-path' };
+    },
+    checkRequest(operation, request) {
+      const result = validateInput({ resource: operation, element: toPrismRequest(request) });
+      if (E.isRight(result)) return { unsupportedMediaType: false, errors: [] };
+      const diagnostics = result.left.filter(isError);
+      return {
+        unsupportedMediaType: diagnostics.some((d) => d.code === 415),
+        errors: diagnostics.filter((d) => d.code !== 415).map(toFieldError),
+      };
+    },
+    checkResponse(operation, response) {
+      const result = validateOutput({
+        resource: operation,
+        element: { statusCode: response.statusCode, headers: response.headers, body: response.body },
+      });
+      if (E.isRight(result)) return [];
+      // An undocumented status is only a warning to Prism; for our own responses it is a contract break.
+      return result.left.map((d) => `${d.path?.length ? `${d.path.join('.')}: ` : ''}${d.message}`);
+    },
+  };
+}
+
+function toPrismRequest(request: ExchangeRequest) {
+  return {
+    method: request.method.toLowerCase() as 'get',
+    url: { path: request.path, query: request.query },
+    headers: request.headers,
+    body: request.body,
+  };
+}
+
+function isError(diagnostic: IPrismDiagnostic): boolean {
+  return diagnostic.severity === 0;
+}
+
+function toFieldError(diagnostic: IPrismDiagnostic): FieldError {
+  const [head, ...rest] = diagnostic.path ?? [];
+  const location = head && LOCATIONS.has(head) ? (head as FieldError['location']) : 'body';
+  const parts = head && LOCATIONS.has(head) ? rest : (diagnostic.path ?? []);
+  // Ajv reports an unknown property on its parent object; point at the property itself.
+  const unknown = /additional properties; found '([^']+)'/.exec(diagnostic.message)?.[1];
+  if (unknown) parts.push(unknown);
+  const field =
+    location === 'body'
+      ? `/${parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`
+      : parts.join('.');
+  return { location, field, message: diagnostic.message };
+}

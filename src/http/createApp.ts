@@ -1,0 +1,43 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { AppServices } from './AppServices.ts';
+import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
+import { ProblemError } from './ProblemError.ts';
+import { parseBody } from './parseBody.ts';
+import { renderProblem } from './renderProblem.ts';
+import { operationsRoutes } from './routes/operationsRoutes.ts';
+import { submissionRoutes } from './routes/submissionRoutes.ts';
+import { tokenRoutes } from './routes/tokenRoutes.ts';
+
+/**
+ * The whole HTTP surface as an express app that never listens: supertest, the
+ * Pact provider verification and the CLI all mount the same thing.
+ */
+export function createApp(services: AppServices): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(
+    matchOperation(services.contract, services.settings.validateResponses, (message) =>
+      services.log.warn(`response breaks the OpenAPI contract: ${message}`),
+    ),
+  );
+  // The bucket reads its own raw bytes, so it sits before any body parser.
+  app.use('/bucket', services.bucketRouter);
+  app.use(parseBody(services.settings.maxJsonBytes));
+  app.use(checkRequestContract(services.contract));
+  app.use(tokenRoutes(services));
+  app.use(submissionRoutes(services));
+  app.use(operationsRoutes(services));
+  app.use((_req, _res, next) => next(new ProblemError('not-found')));
+  app.use(renderErrors(services));
+  return app;
+}
+
+function renderErrors(services: AppServices) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return;
+    if (error instanceof ProblemError) return renderProblem(res, error, req.originalUrl);
+    services.log.error(`${req.method} ${req.originalUrl} failed`, error);
+    renderProblem(res, new ProblemError('internal-error'), req.originalUrl);
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Every problem+json the API can answer, in one place: a stable `code`, the
+ * HTTP status, a title, and a default detail. Routes raise a code; the one
+ * renderer in renderProblem.ts writes it. The `type` URI is `/problems/<code>`
+ * on this server, where the entry is described.
+ */
+export const PROBLEMS = {
+  'validation-failed': {
+    status: 400,
+    title: 'The request does not match the API contract',
+    detail: 'Fix the fields listed in `errors` and send the request again.',
+  },
+  'malformed-json': {
+    status: 400,
+    title: 'The request body is not valid JSON',
+    detail: 'Send a JSON object with Content-Type: application/json.',
+  },
+  'invalid-request': {
+    status: 400,
+    title: 'The token request is malformed',
+    detail: 'See error_description.',
+  },
+  'unsupported-grant-type': {
+    status: 400,
+    title: 'Only the client_credentials grant is supported',
+    detail: 'Send grant_type=client_credentials.',
+  },
+  'invalid-client': {
+    status: 401,
+    title: 'Client authentication failed',
+    detail:
+      'Check the client id and secret (HTTP Basic, or client_id and client_secret in the body — not both).',
+  },
+  'invalid-token': {
+    status: 401,
+    title: 'The access token is missing, expired or invalid',
+    detail: 'Get a new token from POST /v1/oauth/token and send it as `Authorization: Bearer <token>`.',
+  },
+  'submission-not-found': {
+    status: 404,
+    title: 'No such submission',
+    detail: 'The correlation id is unknown to this partner.',
+  },
+  'not-found': {
+    status: 404,
+    title: 'No such endpoint',
+    detail: 'See /docs for the endpoints this server offers.',
+  },
+  'method-not-allowed': {
+    status: 405,
+    title: 'Method not allowed on this endpoint',
+    detail: 'See /docs for the methods this endpoint accepts.',
+  },
+  'uploads-missing': {
+    status: 409,
+    title: 'Images are missing',
+    detail: 'Upload every image listed in `missingImages` to its presigned URL, then confirm again.',
+  },
+  'idempotency-key-in-use': {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still being processed',
+    detail: 'Wait for the first request to finish, then retry.',
+  },
+  'payload-too-large': {
+    status: 413,
+    title: 'The request body is too large',
+    detail: 'Send a smaller body; images go to the presigned upload URLs, not to this API.',
+  },
+  'unsupported-media-type': {
+    status: 415,
+    title: 'Unsupported Content-Type',
+    detail: 'Send the body as application/json.',
+  },
+  'idempotency-key-reused': {
+    status: 422,
+    title: 'This Idempotency-Key was used with a different request',
+    detail: 'Use a new Idempotency-Key for a different request body or target.',
+  },
+  'internal-error': {
+    status: 500,
+    title: 'Internal server error',
+    detail: 'This is a bug in facematch-mock; the server log has the details.',
+  },
+  'response-contract-violation': {
+    status: 500,
+    title: 'facematch-mock produced a response that breaks its own OpenAPI contract',
+    detail: 'This is a bug in facematch-mock; `errors` lists what was wrong.',
+  },
+} as const satisfies Record<string, { status: number; title: string; detail: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;

@@ -1,0 +1,34 @@
+import express, { type Router } from 'express';
+import type { AppServices } from '../AppServices.ts';
+import { ProblemError } from '../ProblemError.ts';
+import { PROBLEMS, type ProblemCode } from '../problemCatalogue.ts';
+import { renderDocsPage } from '../renderDocsPage.ts';
+
+export function operationsRoutes(services: AppServices): Router {
+  const router = express.Router();
+  const docs = renderDocsPage(services.openApiDocument);
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', version: services.health().version });
+  });
+  router.get('/readyz', (_req, res) => {
+    const health = services.health();
+    res.status(health.ready ? 200 : 503).json({
+      status: health.ready ? 'ok' : 'starting',
+      engine: health.engine,
+      version: health.version,
+    });
+  });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(services.openApiDocument);
+  });
+  router.get('/docs', (_req, res) => {
+    res.type('html').send(docs);
+  });
+  router.get('/problems/:code', (req, res) => {
+    const code = req.params.code as string;
+    if (!Object.hasOwn(PROBLEMS, code))
+      throw new ProblemError('not-found', { detail: `No problem type "${code}".` });
+    res.json({ code, ...PROBLEMS[code as ProblemCode] });
+  });
+  return router;
+}

@@ -1,0 +1,135 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Partner } from '../../auth/Partner.ts';
+import type { Submission } from '../../domain/Submission.ts';
+import type { StartRequest } from '../../submissions/startSubmission.ts';
+import type { AppServices } from '../AppServices.ts';
+import type { components } from '../generated/openapi.ts';
+import { type Answer, createIdempotencyGuard } from '../idempotency.ts';
+import { ProblemError } from '../ProblemError.ts';
+import { requireBearer } from '../requireBearer.ts';
+
+type Schemas = components['schemas'];
+
+export function submissionRoutes(services: AppServices): Router {
+  const router = express.Router();
+  const idempotent = createIdempotencyGuard(services.idempotency);
+  const { retryAfterSeconds } = services.settings;
+  router.use('/v1/submissions', requireBearer(services.tokens));
+
+  router.post('/v1/submissions', async (req, res) => {
+    const request = (req.body ?? {}) as StartRequest;
+    if (request.callbackUrl !== undefined) {
+      const problem = services.validateCallbackUrl(request.callbackUrl);
+      if (problem) {
+        throw new ProblemError('validation-failed', {
+          errors: [{ location: 'body', field: '/callbackUrl', message: problem }],
+        });
+      }
+    }
+    const { submission, uploads } = await services.submissions.start(partnerOf(res).clientId, request);
+    const body: Schemas['CreateSubmissionResponse'] = {
+      correlationId: submission.correlationId,
+      status: 'AWAITING_UPLOAD',
+      referenceId: submission.referenceId,
+      documentType: submission.documentType,
+      uploads: uploads.map((u) => ({
+        ...u,
+        headers: { 'Content-Type': u.headers['Content-Type'] as Schemas['ImageContentType'] },
+      })),
+      createdAt: submission.createdAt,
+    };
+    res.status(201).location(`/v1/submissions/${submission.correlationId}`).json(body);
+  });
+
+  router.post('/v1/submissions/:correlationId/confirm', async (req, res) => {
+    const partnerId = partnerOf(res).clientId;
+    const correlationId = req.params.correlationId as string;
+    const confirm = async (): Promise<Answer> => {
+      const answer = await services.submissions.confirm(partnerId, correlationId);
+      if (answer.kind === 'not-found') throw notFound(correlationId);
+      if (answer.kind === 'uploads-missing') {
+        throw new ProblemError('uploads-missing', {
+          detail: `Upload ${answer.missing.join(' and ')} to the presigned URL${answer.missing.length > 1 ? 's' : ''}, then confirm again.`,
+          missingImages: answer.missing,
+        });
+      }
+      return {
+        status: 202,
+        headers: { Location: statusUrl(correlationId), 'Retry-After': String(retryAfterSeconds) },
+        body: statusBody(answer.submission),
+      };
+    };
+    const key = req.get('Idempotency-Key');
+    const answer = key
+      ? await idempotent({ partnerId, key, method: req.method, path: req.path, body: req.body }, confirm)
+      : await confirm();
+    res.status(answer.status).set(answer.headers).json(answer.body);
+  });
+
+  router.get('/v1/submissions/:correlationId/status', (req, res) => {
+    const submission = findOwn(services, req, res);
+    if (submission.status === 'PROCESSING') res.set('Retry-After', String(retryAfterSeconds));
+    res.json(statusBody(submission));
+  });
+
+  router.get('/v1/submissions/:correlationId', (req, res) => {
+    const s = findOwn(services, req, res);
+    const body: Schemas['SubmissionDetails'] = {
+      correlationId: s.correlationId,
+      referenceId: s.referenceId,
+      documentType: s.documentType,
+      status: s.status,
+      createdAt: s.createdAt,
+      confirmedAt: s.confirmedAt,
+      completedAt: s.completedAt,
+      result: s.result,
+    };
+    res.json(body);
+  });
+
+  router.get('/v1/submissions/:correlationId/callbacks', async (req, res) => {
+    const submission = findOwn(services, req, res);
+    const records = await services.submissions.callbackDeliveries(submission.correlationId);
+    res.json({
+      correlationId: submission.correlationId,
+      deliveries: records.map((r) => ({
+        webhookId: r.id,
+        url: r.url,
+        state: r.state,
+        attempts: r.attempts,
+        nextAttemptAt: r.nextAttemptAt ?? null,
+      })),
+    });
+  });
+
+  return router;
+}
+
+function partnerOf(res: Response): Partner {
+  return res.locals.partner as Partner;
+}
+
+function findOwn(services: AppServices, req: Request, res: Response): Submission {
+  const correlationId = req.params.correlationId as string;
+  const submission = services.submissions.find(partnerOf(res).clientId, correlationId);
+  if (!submission) throw notFound(correlationId);
+  return submission;
+}
+
+function notFound(correlationId: string): ProblemError {
+  return new ProblemError('submission-not-found', {
+    detail: `No submission ${correlationId} exists for this partner. Use the correlationId returned by POST /v1/submissions.`,
+  });
+}
+
+function statusUrl(correlationId: string): string {
+  return `/v1/submissions/${correlationId}/status`;
+}
+
+function statusBody(submission: Submission): Schemas['SubmissionStatus'] {
+  return {
+    correlationId: submission.correlationId,
+    status: submission.status,
+    updatedAt: submission.updatedAt,
+  };
+}

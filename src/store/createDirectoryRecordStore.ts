@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RecordStore } from './RecordStore.ts';
+
+const FILE_SUFFIX = '.json';
+
+/**
+ * Records are held in memory and written through to `dir`, one file per key.
+ * Writes go to a temporary file first and are renamed into place, so a crash
+ * mid-write leaves the previous version intact rather than a torn file.
+ *
+ * Keys are encoded into file names, so a hostile key can never name a path
+ * outside `dir`.
+ */
+export function createDirectoryRecordStore<T>(
+  dir: string,
+  onUnreadable: (file: string, error: unknown) => void,
+): RecordStore<T> {
+  mkdirSync(dir, { recursive: true });
+  const records = new Map<string, T>();
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith(FILE_SUFFIX)) continue;
+    try {
+      const key = decodeURIComponent(file.slice(0, -FILE_SUFFIX.length));
+      records.set(key, JSON.parse(readFileSync(join(dir, file), 'utf8')) as T);
+    } catch (error) {
+      // One damaged file must not stop the server from serving every other submission.
+      onUnreadable(join(dir, file), error);
+    }
+  }
+  // Writes to the same key are chained so an older write can never land after a newer one.
+  const pending = new Map<string, Promise<void>>();
+  return {
+    get: (key) => records.get(key),
+    values: () => [...records.values()],
+    put(key, record) {
+      records.set(key, record);
+      const path = join(dir, encodeURIComponent(key) + FILE_SUFFIX);
+      const previous = pending.get(key) ?? Promise.resolve();
+      const write = previous.then(async () => {
+        const temp = `${path}.${randomUUID()}.tmp`;
+        await writeFile(temp, JSON.stringify(record));
+        await rename(temp, path);
+      });
+      pending.set(key, write);
+      void write.finally(() => {
+        if (pending.get(key) === write) pending.delete(key);
+      });
+      return write;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Scoring jobs run a few at a time: the ONNX engine is CPU-bound, and letting
+ * every confirmed submission start at once would only make each one slower
+ * and starve the event loop that answers polls.
+ */
+export interface ProcessingQueue {
+  enqueue(correlationId: string): void;
+  /** Resolves when no job is queued or running. */
+  idle(): Promise<void>;
+  /** Stops taking new jobs; running ones finish. */
+  close(): Promise<void>;
+}
+
+export function createProcessingQueue(
+  run: (correlationId: string) => Promise<void>,
+  concurrency: number,
+): ProcessingQueue {
+  const waiting: string[] = [];
+  const queued = new Set<string>();
+  let running = 0;
+  let closed = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const settleIdle = () => {
+    if (running > 0 || waiting.length > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const pump = () => {
+    while (!closed && running < concurrency && waiting.length > 0) {
+      const id = waiting.shift() as string;
+      running++;
+      // run() is expected to record its own failures; this catch only keeps the queue alive.
+      void run(id)
+        .catch(() => undefined)
+        .finally(() => {
+          running--;
+          queued.delete(id);
+          pump();
+          settleIdle();
+        });
+    }
+    settleIdle();
+  };
+
+  return {
+    enqueue(correlationId) {
+      // The same submission is never scored twice at once, however often it is queued.
+      if (closed || queued.has(correlationId)) return;
+      queued.add(correlationId);
+      waiting.push(correlationId);
+      pump();
+    },
+    idle: () =>
+      new Promise((resolve) => {
+        idleWaiters.push(resolve);
+        settleIdle();
+      }),
+    async close() {
+      closed = true;
+      waiting.length = 0;
+      if (running > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
