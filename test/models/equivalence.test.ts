@@ -74,7 +74,7 @@ describe('tiny_face_detector matches face-api TinyFaceDetector.forward', () => {
   it.each([
     ['the sample photo at 416', () => photoInput(samplePhoto, 416)],
     ['seeded noise at 416', async () => seededInput(416, 1)],
-    // 608 gives other pooled-map parities than 416 (303 vs 207): checks the run-time SAME padding.
+    // Other input sizes exercise the graph's symbolic H/W and its run-time SAME_UPPER pooling.
     ['the sample photo at 608', () => photoInput(samplePhoto, 608)],
     ['seeded noise at 320', async () => seededInput(320, 2)],
   ])('on %s', async (_label, makeInput) => {
