@@ -37,52 +37,62 @@ export async function createFaceApiTinyDetector(
   const anchors = spec.anchors ?? DEFAULT_ANCHORS;
   const mean = spec.normalisedInGraph ? [0, 0, 0] : (spec.meanRgb ?? DEFAULT_MEAN);
   const scale = spec.normalisedInGraph ? 1 : (spec.scale ?? 255);
-  const size = spec.inputSize;
+  async function detectAt(image: RgbImage, size: number): Promise<DetectedFace[]> {
+    const { square } = padToSquare(image, false);
+    const resized = resizeBilinear(square, size, size);
+    const planar = packTensor(resized, size, size, {
+      channelOrder: 'rgb',
+      mean: [mean[0] as number, mean[1] as number, mean[2] as number],
+      std: [scale, scale, scale],
+    });
+    const input =
+      spec.layout === 'nhwc'
+        ? new ort.Tensor('float32', planarToNhwc(planar, size), [1, size, size, 3])
+        : new ort.Tensor('float32', planar, [1, 3, size, size]);
+    const outputs = await model.run({ [inputName]: input });
+    const out = outputs[outputName];
+    if (!out) throw new Error(`tiny face detector produced no output "${outputName}"`);
+    const data = out.data as Float32Array;
+    const cells = size / 32;
+    const channels = anchors.length * VALUES_PER_BOX;
+    // Our converter emits [1, cells, cells, anchors, 5]; a plain TF export [1, cells, cells, 25];
+    // both keep the values last. Only an NCHW head ([1, 25, cells, cells]) puts them second.
+    const channelsLast = out.dims.length === 5 || out.dims[3] === channels;
+    const at = (row: number, col: number, ch: number) =>
+      channelsLast
+        ? (data[(row * cells + col) * channels + ch] as number)
+        : (data[(ch * cells + row) * cells + col] as number);
+    const side = square.width;
+    const faces: DetectedFace[] = [];
+    for (let row = 0; row < cells; row++) {
+      for (let col = 0; col < cells; col++) {
+        for (let a = 0; a < anchors.length; a++) {
+          const base = a * VALUES_PER_BOX;
+          const score = sigmoid(at(row, col, base + 4));
+          if (score < spec.scoreThreshold) continue;
+          const [aw, ah] = anchors[a] as [number, number];
+          const cx = ((col + sigmoid(at(row, col, base))) / cells) * side;
+          const cy = ((row + sigmoid(at(row, col, base + 1))) / cells) * side;
+          const w = ((Math.exp(at(row, col, base + 2)) * aw) / cells) * side;
+          const h = ((Math.exp(at(row, col, base + 3)) * ah) / cells) * side;
+          faces.push(clip({ x: cx - w / 2, y: cy - h / 2, width: w, height: h, score }, image));
+        }
+      }
+    }
+    return nonMaxSuppression(faces, spec.nmsIou);
+  }
   return {
     id: 'faceapi-tiny',
     async detect(image: RgbImage): Promise<DetectedFace[]> {
-      const { square } = padToSquare(image, false);
-      const resized = resizeBilinear(square, size, size);
-      const planar = packTensor(resized, size, size, {
-        channelOrder: 'rgb',
-        mean: [mean[0] as number, mean[1] as number, mean[2] as number],
-        std: [scale, scale, scale],
-      });
-      const input =
-        spec.layout === 'nhwc'
-          ? new ort.Tensor('float32', planarToNhwc(planar, size), [1, size, size, 3])
-          : new ort.Tensor('float32', planar, [1, 3, size, size]);
-      const outputs = await model.run({ [inputName]: input });
-      const out = outputs[outputName];
-      if (!out) throw new Error(`tiny face detector produced no output "${outputName}"`);
-      const data = out.data as Float32Array;
-      const cells = size / 32;
-      const channels = anchors.length * VALUES_PER_BOX;
-      // Our converter emits [1, cells, cells, anchors, 5]; a plain TF export [1, cells, cells, 25];
-      // both keep the values last. Only an NCHW head ([1, 25, cells, cells]) puts them second.
-      const channelsLast = out.dims.length === 5 || out.dims[3] === channels;
-      const at = (row: number, col: number, ch: number) =>
-        channelsLast
-          ? (data[(row * cells + col) * channels + ch] as number)
-          : (data[(ch * cells + row) * cells + col] as number);
-      const side = square.width;
-      const faces: DetectedFace[] = [];
-      for (let row = 0; row < cells; row++) {
-        for (let col = 0; col < cells; col++) {
-          for (let a = 0; a < anchors.length; a++) {
-            const base = a * VALUES_PER_BOX;
-            const score = sigmoid(at(row, col, base + 4));
-            if (score < spec.scoreThreshold) continue;
-            const [aw, ah] = anchors[a] as [number, number];
-            const cx = ((col + sigmoid(at(row, col, base))) / cells) * side;
-            const cy = ((row + sigmoid(at(row, col, base + 1))) / cells) * side;
-            const w = ((Math.exp(at(row, col, base + 2)) * aw) / cells) * side;
-            const h = ((Math.exp(at(row, col, base + 3)) * ah) / cells) * side;
-            faces.push(clip({ x: cx - w / 2, y: cy - h / 2, width: w, height: h, score }, image));
-          }
-        }
+      const merged: DetectedFace[] = [];
+      for (const size of [spec.inputSize, ...spec.extraInputSizes])
+        merged.push(...(await detectAt(image, size)));
+      if (merged.length > 0) return nonMaxSuppression(merged, spec.nmsIou, true);
+      for (const size of spec.fallbackInputSizes) {
+        const faces = await detectAt(image, size);
+        if (faces.length > 0) return faces;
       }
-      return nonMaxSuppression(faces, spec.nmsIou);
+      return [];
     },
     close: () => model.release(),
   };

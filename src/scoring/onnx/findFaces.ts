@@ -4,10 +4,10 @@ import type { DetectedFace, FaceDetector } from './FaceDetector.ts';
 
 /**
  * Margins (as a fraction of the longer side) tried, in order, when the plain image
- * gives no face. One generous margin recovers most tight crops; the second, larger
- * one catches crops where the face fills the frame edge to edge.
+ * gives no face. Measured on the dev set's 150×150 crops: a quarter-side margin
+ * recovers most, the wider ones catch faces that fill the frame edge to edge.
  */
-const RETRY_MARGINS = [0.4, 0.8] as const;
+const RETRY_MARGINS = [0.25, 0.5, 1] as const;
 
 /** Detect faces, retrying on padded copies for tight crops. Boxes come back in `image` pixels. */
 export async function findFaces(detector: FaceDetector, image: RgbImage): Promise<DetectedFace[]> {

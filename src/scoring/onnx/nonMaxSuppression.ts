@@ -1,13 +1,34 @@
 import type { DetectedFace } from './FaceDetector.ts';
 
-/** Greedy NMS: keep the best-scoring box, drop the ones overlapping it by more than `iouLimit`. */
-export function nonMaxSuppression(faces: DetectedFace[], iouLimit: number): DetectedFace[] {
+/**
+ * Greedy NMS: keep the best-scoring box, drop the ones overlapping it by more than
+ * `iouLimit`. With `dropNested`, also drop a box whose centre lies inside a kept one:
+ * detections of one face at two input scales can differ in size enough to pass the
+ * IoU test, and must not be counted as two faces (MULTIPLE_FACES).
+ */
+export function nonMaxSuppression(
+  faces: DetectedFace[],
+  iouLimit: number,
+  dropNested = false,
+): DetectedFace[] {
   const sorted = [...faces].sort((a, b) => b.score - a.score);
   const kept: DetectedFace[] = [];
   for (const face of sorted) {
-    if (kept.every((k) => iou(k, face) <= iouLimit)) kept.push(face);
+    if (
+      kept.every(
+        (k) => iou(k, face) <= iouLimit && !(dropNested && (centreInside(face, k) || centreInside(k, face))),
+      )
+    ) {
+      kept.push(face);
+    }
   }
   return kept;
+}
+
+function centreInside(a: DetectedFace, b: DetectedFace): boolean {
+  const cx = a.x + a.width / 2;
+  const cy = a.y + a.height / 2;
+  return cx >= b.x && cx <= b.x + b.width && cy >= b.y && cy <= b.y + b.height;
 }
 
 export function iou(a: DetectedFace, b: DetectedFace): number {
