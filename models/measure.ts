@@ -26,6 +26,14 @@ const references: Record<string, { size: number; run: Reference }> = {
     run: async (f, x) => f.nets.faceLandmark68Net.runNet(await f.toNetInput(x)),
   },
   face_recognition: { size: 150, run: (f, x) => f.nets.faceRecognitionNet.forward(x) },
+  // SSD has two outputs; boxes and scores are concatenated on both sides for one max |diff|.
+  ssd_mobilenetv1: {
+    size: 512,
+    run: async (f, x) => {
+      const { boxes, scores } = await f.nets.ssdMobilenetv1.forward(x);
+      return f.tf.concat([f.tf.reshape(boxes[0] as never, [-1]), scores[0] as never]);
+    },
+  },
 };
 
 async function median(fn: () => Promise<unknown>): Promise<number> {
@@ -71,7 +79,11 @@ async function main() {
       interOpNumThreads: 1,
     });
     const inputs: InputPair[] = [
-      await photoInput(photo, ref.size, spec.name === 'tiny_face_detector' ? undefined : region),
+      await photoInput(
+        photo,
+        ref.size,
+        spec.name.endsWith('detector') || spec.name.startsWith('ssd') ? undefined : region,
+      ),
       seededInput(ref.size, 7),
     ];
     const onnxRun = async (input: InputPair) => {

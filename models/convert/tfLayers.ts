@@ -77,6 +77,18 @@ export function conv2d(
   return g.node('Conv', inputs, convAttributes(opts, w.dims.slice(2)), filter.name);
 }
 
+/** A TF depthwiseConv2d ([H, W, C, multiplier] filter) as a grouped ONNX Conv without bias. */
+export function depthwiseConv2d(g: OnnxGraph, x: string, filter: TfWeight, opts: ConvOptions): string {
+  const dw = depthwiseOihw(filter);
+  const channels = filter.shape[2] ?? 0;
+  return g.node(
+    'Conv',
+    [x, g.floats(filter.name, dw.dims, dw.values)],
+    convAttributes(opts, dw.dims.slice(2), channels),
+    filter.name,
+  );
+}
+
 /**
  * TF separableConv2d + bias: a grouped depthwise Conv with the stride and padding, then a 1×1
  * pointwise Conv carrying the bias (adding it after the pointwise step is exactly what TF does).
@@ -89,14 +101,7 @@ export function separableConv2d(
   bias: TfWeight,
   opts: ConvOptions,
 ): string {
-  const dw = depthwiseOihw(depthwise);
-  const channels = depthwise.shape[2] ?? 0;
-  const d = g.node(
-    'Conv',
-    [x, g.floats(depthwise.name, dw.dims, dw.values)],
-    convAttributes(opts, dw.dims.slice(2), channels),
-    depthwise.name,
-  );
+  const d = depthwiseConv2d(g, x, depthwise, opts);
   return conv2d(g, d, pointwise, bias, { stride: 1, pads: NO_PADS });
 }
 

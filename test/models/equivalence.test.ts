@@ -21,13 +21,14 @@ const sessions = new Map<string, ort.InferenceSession>();
 let faceRegion: { left: number; top: number; width: number; height: number };
 let photoPixels: { data: Int32Array; width: number; height: number };
 
-async function runOnnx(network: string, input: InputPair): Promise<ort.Tensor> {
+async function runOnnxAll(network: string, input: InputPair): Promise<ort.InferenceSession.OnnxValueMapType> {
   const session = sessions.get(network);
   if (!session) throw new Error(`no session for ${network}`);
-  const outputs = await session.run({
-    image: new ort.Tensor('float32', input.nchw, [1, 3, input.size, input.size]),
-  });
-  const [first] = Object.values(outputs);
+  return session.run({ image: new ort.Tensor('float32', input.nchw, [1, 3, input.size, input.size]) });
+}
+
+async function runOnnx(network: string, input: InputPair): Promise<ort.Tensor> {
+  const [first] = Object.values(await runOnnxAll(network, input));
   if (!first) throw new Error(`${network} produced no output`);
   return first;
 }
@@ -113,6 +114,29 @@ describe('face_recognition matches face-api FaceRecognitionNet.forward', () => {
     expect(ours.dims).toEqual([1, 128]);
     const ref = await reference((x) => faceapi.nets.faceRecognitionNet.forward(x), input);
     expect(maxAbsDiff(ours.data as Float32Array, ref)).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe('ssd_mobilenetv1 matches face-api SsdMobilenetv1.forward', () => {
+  it.each([
+    ['the sample photo', () => photoInput(samplePhoto, 512)],
+    ['seeded noise', async () => seededInput(512, 5)],
+  ])('on %s', async (_label, makeInput) => {
+    const input = await makeInput();
+    const ours = await runOnnxAll('ssd_mobilenetv1', input);
+    expect(ours.boxes?.dims).toEqual([1, 5118, 4]);
+    expect(ours.scores?.dims).toEqual([1, 5118]);
+    const x = faceapi.tf.tensor3d(input.hwc, [input.size, input.size, 3], 'float32');
+    const ref = await faceapi.nets.ssdMobilenetv1.forward(x);
+    const [boxes] = ref.boxes;
+    const [scores] = ref.scores;
+    expect(maxAbsDiff(ours.boxes?.data as Float32Array, (await boxes?.data()) ?? [])).toBeLessThanOrEqual(
+      TOLERANCE,
+    );
+    expect(maxAbsDiff(ours.scores?.data as Float32Array, (await scores?.data()) ?? [])).toBeLessThanOrEqual(
+      TOLERANCE,
+    );
+    tfEngine(faceapi).dispose([x, ref.boxes, ref.scores]);
   });
 });
 

@@ -27,6 +27,7 @@ export async function loadFaceApi(modelDir: string): Promise<FaceApi> {
     faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir),
     faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir),
     faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir),
+    faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir),
   ]);
   return faceapi;
 }
