@@ -123,7 +123,10 @@ export async function composeServices(
     processingDelayMs: config.processing.delayMs,
     onError: (context, error) => log.error(context, error),
   };
-  const queue = createProcessingQueue((id) => processSubmission(deps, id), config.processing.concurrency);
+  const queue = createProcessingQueue(
+    (id, signal) => processSubmission(deps, id, signal),
+    config.processing.concurrency,
+  );
   const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as unknown;
 
   const services: AppServices = {

@@ -33,7 +33,7 @@ export async function startServer(
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = config.publicUrl ?? `http://localhost:${port}`;
+  const url = config.publicUrl ?? defaultPublicUrl(config.host, port);
   const engine = await chooseEngine(config, log.warn);
   const composed = await composeServices({ ...config, publicUrl: url }, engine, log);
   server.on('request', createApp(composed.services));
@@ -80,4 +80,10 @@ function banner(
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** A wildcard bind is reached as localhost; a specific one by its own address (localhost may resolve to ::1). */
+function defaultPublicUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -40,8 +40,11 @@ export interface ContractValidator {
   checkResponse(operation: IHttpOperation, response: ExchangeResponse): string[];
 }
 
-// A CommonJS module with `exports.default`: under ESM the function sits on `.default`.
-const route = prismRouter.default;
+// A CommonJS module with `exports.default`: Node's ESM loader hands over the
+// exports object, bundler-style loaders (vitest) the function itself.
+type Route = typeof prismRouter.default;
+const routerExport = prismRouter as unknown as Route | { default: Route };
+const route: Route = typeof routerExport === 'function' ? routerExport : routerExport.default;
 const LOCATIONS = new Set(['body', 'query', 'header', 'path']);
 
 export async function loadContractValidator(specPath: string): Promise<ContractValidator> {

@@ -7,18 +7,19 @@ export interface ProcessingQueue {
   enqueue(correlationId: string): void;
   /** Resolves when no job is queued or running. */
   idle(): Promise<void>;
-  /** Stops taking new jobs; running ones finish. */
+  /** Stops taking new jobs and tells running ones to stop at their next safe point; they stay PROCESSING for a resume. */
   close(): Promise<void>;
 }
 
 export function createProcessingQueue(
-  run: (correlationId: string) => Promise<void>,
+  run: (correlationId: string, signal: AbortSignal) => Promise<void>,
   concurrency: number,
 ): ProcessingQueue {
   const waiting: string[] = [];
   const queued = new Set<string>();
   let running = 0;
   let closed = false;
+  const shutdown = new AbortController();
   let idleWaiters: Array<() => void> = [];
 
   const settleIdle = () => {
@@ -33,7 +34,7 @@ export function createProcessingQueue(
       const id = waiting.shift() as string;
       running++;
       // run() is expected to record its own failures; this catch only keeps the queue alive.
-      void run(id)
+      void run(id, shutdown.signal)
         .catch(() => undefined)
         .finally(() => {
           running--;
@@ -61,6 +62,7 @@ export function createProcessingQueue(
     async close() {
       closed = true;
       waiting.length = 0;
+      shutdown.abort();
       if (running > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
   };

@@ -7,10 +7,16 @@ import type { FlowDeps } from './FlowDeps.ts';
  * result, then announce it. Every path ends in a finished submission — an
  * engine that throws gives FAILED with ENGINE_ERROR, never a stuck PROCESSING.
  */
-export async function processSubmission(deps: FlowDeps, correlationId: string): Promise<void> {
+export async function processSubmission(
+  deps: FlowDeps,
+  correlationId: string,
+  shutdown: AbortSignal = new AbortController().signal,
+): Promise<void> {
   const submission = deps.submissions.get(correlationId);
   if (submission?.status !== 'PROCESSING') return;
-  if (deps.processingDelayMs > 0) await delay(deps.processingDelayMs);
+  if (deps.processingDelayMs > 0) await delay(deps.processingDelayMs, shutdown);
+  // Stopping mid-delay leaves the submission PROCESSING on disk; the next start resumes it.
+  if (shutdown.aborted) return;
 
   const thresholds = deps.thresholdsFor(submission.partnerId);
   let finished: Submission;
@@ -42,6 +48,16 @@ export async function announceCompletion(deps: FlowDeps, submission: Submission)
   await deps.submissions.put(submission.correlationId, markCallbackQueued(submission, deps.now()));
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -9,7 +9,7 @@ import { type CallbackDispatcher, createCallbackDispatcher } from '../../src/cal
 import { completionEvent } from '../../src/callbacks/completionEvent.ts';
 import { createDirectoryCallbackLog } from '../../src/callbacks/directoryCallbackLog.ts';
 import { createMemoryCallbackLog } from '../../src/callbacks/memoryCallbackLog.ts';
-import { closedPortUrl, type Reply, startReceiver, webhookHeadersOf } from './receiver.ts';
+import { closedPortUrl, type Reply, startReceiver, webhookHeadersOf } from '../support/receiver.ts';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const secretFor = (partnerId: string) => (partnerId === 'demo' ? secret : undefined);

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverCallback } from '../../src/callbacks/deliverCallback.ts';
 import { signWebhook } from '../../src/callbacks/signWebhook.ts';
-import { closedPortUrl, type Reply, startReceiver, webhookHeadersOf } from './receiver.ts';
+import { closedPortUrl, type Reply, startReceiver, webhookHeadersOf } from '../support/receiver.ts';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const body = JSON.stringify({ type: 'submission.completed', timestamp: new Date().toISOString(), data: {} });

@@ -1,0 +1,66 @@
+import { Writable } from 'node:stream';
+import { type RunningServer, startServer } from '../../src/app/startServer.ts';
+import { type Config, configSchema } from '../../src/config/configSchema.ts';
+import { loadConfig } from '../../src/config/loadConfig.ts';
+
+export const DEMO = {
+  clientId: 'demo',
+  clientSecret: 'demo-secret',
+  webhookSecret: 'whsec_ZGVtby13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5',
+};
+export const DEMO_2 = { clientId: 'demo-2', clientSecret: 'demo-2-secret' };
+
+/**
+ * The demo configuration with test-friendly timings: short processing delay,
+ * millisecond callback retries, and responses checked against the OpenAPI
+ * document (a response that breaks it becomes a 500 the test cannot miss).
+ */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const demo = loadConfig({ env: {}, flags: { engine: 'fixture', port: 0, host: '127.0.0.1' } });
+  return configSchema.parse({
+    ...demo,
+    validateResponses: 'enforce',
+    processing: { delayMs: 30, concurrency: 2, retryAfterSeconds: 1 },
+    callbacks: { retryScheduleMs: [20, 40, 80], timeoutMs: 2000 },
+    ...overrides,
+  });
+}
+
+export interface TestServer extends RunningServer {
+  log: string[];
+  token(partner?: { clientId: string; clientSecret: string }): Promise<string>;
+}
+
+/** A real listening server on 127.0.0.1, as `facematch-mock serve` starts it. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const log: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      log.push(String(chunk));
+      done();
+    },
+  });
+  const running = await startServer(
+    testConfig(overrides),
+    { stdout: sink, stderr: sink },
+    { handleSignals: false },
+  );
+  return {
+    ...running,
+    log,
+    async token(partner = DEMO) {
+      const response = await fetch(`${running.url}/v1/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${partner.clientId}:${partner.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      if (response.status !== 200) {
+        throw new Error(`token request failed: ${response.status} ${await response.text()}\n${log.join('')}`);
+      }
+      return ((await response.json()) as { access_token: string }).access_token;
+    },
+  };
+}
