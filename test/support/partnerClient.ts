@@ -19,7 +19,11 @@ export function partnerClient(baseUrl: string, token: string) {
       return { response, body: (await response.json()) as Schemas['CreateSubmissionResponse'] };
     },
     async upload(upload: Schemas['PresignedUpload'], bytes: Buffer) {
-      return fetch(upload.url, { method: upload.method, headers: upload.headers, body: bytes });
+      return fetch(upload.url, {
+        method: upload.method,
+        headers: upload.headers,
+        body: new Uint8Array(bytes),
+      });
     },
     async confirm(correlationId: string, headers: Record<string, string> = {}) {
       const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/confirm`, {
