@@ -90,7 +90,10 @@ async function main() {
       const out = await session.run({
         image: new ort.Tensor('float32', input.nchw, [1, 3, input.size, input.size]),
       });
-      return Object.values(out)[0]?.data as Float32Array;
+      const parts = session.outputNames.map((name) => out[name]?.data as Float32Array);
+      return parts.length === 1
+        ? (parts[0] as Float32Array)
+        : Float32Array.from(parts.flatMap((p) => Array.from(p)));
     };
     const tfRun = async (input: InputPair) => {
       const x = faceapi.tf.tensor3d(input.hwc, [input.size, input.size, 3], 'float32');
