@@ -53,7 +53,11 @@ export function loadModelSet(manifestPath = DEFAULT_MANIFEST_PATH, setName?: str
   spec.recognizer.file = at(spec.recognizer.file);
   if (spec.landmarks) spec.landmarks.file = at(spec.landmarks.file);
   const identity = modelSetIdentity(name, spec);
-  const stored = manifest.calibration?.[identity] as Calibration | undefined;
+  // A partner's own manifest rarely carries a calibration; one fitted for the very same
+  // files (the identity holds their hashes) in our manifest applies just as well.
+  const stored = (manifest.calibration?.[identity] ?? defaultCalibrations(manifestPath)?.[identity]) as
+    | Calibration
+    | undefined;
   return { name, spec, identity, ...(stored ? { calibration: stored } : {}) };
 }
 
@@ -92,6 +96,15 @@ interface ManifestShape {
   byo?: unknown;
   sets?: unknown;
   calibration?: Record<string, unknown>;
+}
+
+function defaultCalibrations(manifestPath: string): Record<string, unknown> | undefined {
+  if (resolve(manifestPath) === DEFAULT_MANIFEST_PATH || !existsSync(DEFAULT_MANIFEST_PATH)) return undefined;
+  try {
+    return readManifest(DEFAULT_MANIFEST_PATH).calibration;
+  } catch {
+    return undefined;
+  }
 }
 
 function readManifest(path: string): ManifestShape {

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS, outcomeFor } from '../../src/domain/outcome.ts';
+import { createOnnxEngine, type OnnxEngine } from '../../src/scoring/onnx/createOnnxEngine.ts';
+import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/loadModelSet.ts';
+import { gradientPng, portrait, truncatedJpeg, twoFaceSelfie } from './support/partnerImages.ts';
+
+const available = isOnnxModelSetAvailable();
+if (!available)
+  console.warn('models/onnx is missing: run the converter (models/) to test the default engine');
+
+describe.skipIf(!available)('onnx engine on the converted face-api models', () => {
+  let engine: OnnxEngine;
+  beforeAll(async () => {
+    engine = await createOnnxEngine();
+  });
+  afterAll(() => engine?.close());
+
+  it('scores the same person from a selfie and a small, recompressed portrait as Success', async () => {
+    const selfie = await portrait('sample2', { side: 640 });
+    const document = await portrait('sample2', { side: 160, quality: 40, grayscale: true });
+    const result = await engine.score(selfie, document);
+    expect(result.score).toBeGreaterThanOrEqual(80);
+    expect(outcomeFor(result.score, DEFAULT_THRESHOLDS)).toBe('Success');
+    expect(result.selfie?.face?.sizePx).toBeGreaterThan(100);
+    expect(result.document?.face?.confidence).toBeGreaterThan(0.5);
+    expect(result.engine).toMatch(/^onnx\/faceapi\//);
+  });
+
+  it('scores two different people as Fail', async () => {
+    const result = await engine.score(await portrait('sample2'), await portrait('sample4'));
+    expect(result.score).toBeGreaterThan(0);
+    expect(outcomeFor(result.score, DEFAULT_THRESHOLDS)).toBe('Fail');
+  });
+
+  it('answers score 0 with NO_FACE_* for a picture without a face, naming the upload', async () => {
+    const noFace = await gradientPng();
+    const asSelfie = await engine.score(noFace, await portrait('sample2'));
+    expect(asSelfie.score).toBe(0);
+    expect(asSelfie.reasons.map((r) => r.code)).toEqual(['NO_FACE_SELFIE']);
+    expect(outcomeFor(asSelfie.score, DEFAULT_THRESHOLDS)).toBe('ERROR');
+    const asDocument = await engine.score(await portrait('sample2'), noFace);
+    expect(asDocument.reasons).toEqual([
+      expect.objectContaining({ code: 'NO_FACE_DOCUMENT', image: 'DOCUMENT' }),
+    ]);
+    expect(asDocument.document).toMatchObject({ face: null, facesFound: 0 });
+  });
+
+  it('answers score 0 with UNREADABLE_IMAGE for a truncated or foreign file, without throwing', async () => {
+    const truncated = await engine.score(await portrait('sample2'), await truncatedJpeg());
+    expect(truncated.score).toBe(0);
+    expect(truncated.reasons[0]).toMatchObject({ code: 'UNREADABLE_IMAGE', image: 'DOCUMENT' });
+    expect(truncated.reasons[0]?.message).toMatch(/document image/);
+    const text = await engine.score(Buffer.from('not an image at all'), await portrait('sample2'));
+    expect(text.reasons[0]).toMatchObject({ code: 'UNREADABLE_IMAGE', image: 'SELFIE' });
+    expect(text.selfie).toBeNull();
+  });
+
+  it('refuses a selfie with two people in it as MULTIPLE_FACES (score 0)', async () => {
+    const result = await engine.score(await twoFaceSelfie(), await portrait('sample2'));
+    expect(result.score).toBe(0);
+    expect(result.reasons).toEqual([expect.objectContaining({ code: 'MULTIPLE_FACES', image: 'SELFIE' })]);
+    expect(result.selfie?.facesFound).toBe(2);
+  });
+
+  it('uses the larger portrait of a document that also carries a small ghost image', async () => {
+    const result = await engine.score(await portrait('sample2', { side: 500 }), await idCardWithGhost());
+    expect(result.reasons.map((r) => r.code)).not.toContain('MULTIPLE_FACES');
+    expect(result.score).toBeGreaterThanOrEqual(80);
+  });
+
+  it('never reports MULTIPLE_FACES for a document: it compares the largest face', async () => {
+    const result = await engine.score(await portrait('sample2', { side: 500 }), await twoFaceSelfie());
+    expect(result.document?.facesFound).toBe(2);
+    expect(result.reasons.map((r) => r.code)).not.toContain('MULTIPLE_FACES');
+    expect(result.score).toBeGreaterThan(0);
+  });
+
+  it('reports quality signals and flags a tiny blurred document portrait as LOW_QUALITY_DOCUMENT', async () => {
+    const blurred = await sharpBlur(await portrait('sample2', { side: 110 }));
+    const result = await engine.score(await portrait('sample2', { side: 640 }), blurred);
+    expect(result.document?.face?.quality?.sharpness).toBeGreaterThanOrEqual(0);
+    expect(result.reasons.map((r) => r.code)).toContain('LOW_QUALITY_DOCUMENT');
+    expect(result.score).toBeGreaterThan(0);
+  });
+});
+
+async function sharpBlur(image: Buffer): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  return sharp(image).blur(1.6).jpeg({ quality: 60 }).toBuffer();
+}
+
+/** A card: the holder's portrait at the left and a faint, small ghost copy at the right. */
+async function idCardWithGhost(): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  const main = await sharp(await portrait('sample2', { side: 260 })).toBuffer();
+  const ghost = await sharp(await portrait('sample2', { side: 150 }))
+    .grayscale()
+    .toBuffer();
+  return sharp({ create: { width: 640, height: 400, channels: 3, background: '#b8cfe0' } })
+    .composite([
+      { input: main, left: 30, top: 70 },
+      { input: ghost, left: 470, top: 230 },
+    ])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
