@@ -1,0 +1,37 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+describe('facematch-mock CLI', () => {
+  it('explains its commands and serve options with --help', async () => {
+    const out = capture();
+    const err = capture();
+    expect(await main(['--help'], { stdout: out.stream, stderr: err.stream })).toBe(0);
+    expect(out.text()).toMatch(/facematch-mock serve/);
+    expect(await main(['serve', '--help'], { stdout: out.stream, stderr: err.stream })).toBe(0);
+    expect(out.text()).toMatch(/--data-dir DIR/);
+    expect(out.text()).toMatch(/FACEMATCH_PORT/);
+  });
+
+  it('refuses unknown commands and flags with exit code 2 and a hint', async () => {
+    const out = capture();
+    const err = capture();
+    expect(await main(['frobnicate'], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(await main(['serve', '--prot', '1'], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(err.text()).toMatch(/--prot/);
+    expect(err.text()).toMatch(/serve --help/);
+    expect(await main(['serve', '--engine', 'magic'], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(err.text()).toMatch(/engine/);
+  });
+});

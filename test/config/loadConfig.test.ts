@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/ConfigError.ts';
+import { loadConfig } from '../../src/config/loadConfig.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const partner = `partners:
+  - clientId: acme
+    clientSecret: acme-secret-1
+    webhookSecret: whsec_ZGVtby13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5
+    thresholds: { success: 85, review: 72 }
+`;
+
+describe('loadConfig', () => {
+  it('gives the two demo partners and port 8080 with no file, env or flags', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.port).toBe(8080);
+    expect(config.partners.map((p) => p.clientId)).toEqual(['demo', 'demo-2']);
+    expect(config.partners[0]?.thresholds).toEqual({ success: 80, review: 70 });
+  });
+
+  it('takes the file, then env, then flags, in that order of precedence', () => {
+    const path = file('p.yaml', `${partner}port: 9000\nengine: onnx\n`);
+    expect(loadConfig({ env: { FACEMATCH_CONFIG: path } })).toMatchObject({ port: 9000, engine: 'onnx' });
+    expect(loadConfig({ env: { FACEMATCH_CONFIG: path, FACEMATCH_PORT: '9100' } }).port).toBe(9100);
+    const both = loadConfig({
+      env: { FACEMATCH_CONFIG: path, FACEMATCH_PORT: '9100' },
+      flags: { port: 9200, engine: 'fixture' },
+    });
+    expect(both).toMatchObject({ port: 9200, engine: 'fixture' });
+    expect(both.partners[0]?.thresholds).toEqual({ success: 85, review: 72 });
+  });
+
+  it('names the file and the field of every mistake', () => {
+    const path = file(
+      'bad.json',
+      JSON.stringify({
+        partners: [
+          {
+            clientId: 'x',
+            clientSecret: 'short',
+            webhookSecret: 'plain',
+            thresholds: { success: 60, review: 75 },
+          },
+        ],
+        colour: 'blue',
+      }),
+    );
+    let message = '';
+    try {
+      loadConfig({ env: {}, flags: { configFile: path } });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain(path);
+    expect(message).toMatch(/partners\.0\.clientSecret/);
+    expect(message).toMatch(/partners\.0\.webhookSecret: .*whsec_/);
+    expect(message).toMatch(/partners\.0\.thresholds: review must not be above success/);
+    expect(message).toMatch(/colour/);
+  });
+
+  it('refuses unreadable, non-object and malformed files with a clear error', () => {
+    expect(() => loadConfig({ env: {}, flags: { configFile: join(dir, 'missing.yaml') } })).toThrow(
+      /Cannot read config file/,
+    );
+    expect(() => loadConfig({ env: {}, flags: { configFile: file('list.yaml', '- 1\n- 2\n') } })).toThrow(
+      /must hold an object/,
+    );
+    expect(() =>
+      loadConfig({ env: {}, flags: { configFile: file('broken.yaml', 'partners: [\n') } }),
+    ).toThrow(/not valid JSON or YAML/);
+    expect(() => loadConfig({ env: { FACEMATCH_PORT: 'eighty' } })).toThrow(
+      /FACEMATCH_PORT must be a port number/,
+    );
+  });
+});
