@@ -18,6 +18,7 @@ const STATUS_BY_CODE = {
   KeyTooLongError: 400,
   MethodNotAllowed: 405,
   NoSuchKey: 404,
+  RequestTimeout: 400,
   SignatureDoesNotMatch: 403,
 } as const;
 
@@ -133,6 +134,13 @@ export const s3Errors = {
     make('NoSuchKey', 'The specified key does not exist. Upload it first with its presigned PUT URL.', [
       ['Key', echo(p.key)],
     ]),
+
+  requestTimeout: () =>
+    make(
+      'RequestTimeout',
+      'Your socket connection to the server was not read from or written to within the timeout period. ' +
+        'Send the whole body without pausing.',
+    ),
 
   internalError: () => make('InternalError', 'We encountered an internal error. Please try again.'),
 };
