@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { createBucketRouter } from '../../src/bucket/bucketRouter.ts';
 import { createDirectoryObjectStore } from '../../src/bucket/directoryObjectStore.ts';
+import { createMemoryObjectStore } from '../../src/bucket/memoryObjectStore.ts';
 import { presignDownload } from '../../src/bucket/presignDownload.ts';
 import { presignUpload } from '../../src/bucket/presignUpload.ts';
 import { bucketTestApp, credentials, inAnHour, pathOf, xmlElement } from './bucketTestApp.ts';
@@ -187,6 +190,20 @@ describe('PUT to a presigned URL', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('mount order', () => {
+  it('refuses to store an empty object when a body parser mounted before it took the bytes', async () => {
+    const store = createMemoryObjectStore();
+    const app = express();
+    app.use(express.raw({ type: '*/*' }));
+    app.use('/bucket', createBucketRouter({ store, credentials, maxObjectBytes: 1024 }));
+    const upload = presigned();
+    const res = await request(app).put(pathOf(upload.url)).set(upload.headers).send(JPEG_BYTES);
+    expect(res.status).toBe(500);
+    expect(s3Error(res).code).toBe('InternalError');
+    expect(await store.get(KEY)).toBeNull();
   });
 });
 
