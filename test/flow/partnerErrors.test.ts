@@ -330,3 +330,18 @@ describe('the contract guards our own responses', () => {
     expect(res.body.detail).toMatch(/score/);
   });
 });
+
+describe('the bucket answers for itself', () => {
+  it('in S3 XML, also for methods and paths the API contract does not list', async () => {
+    const { app } = await setup();
+    const del = await request(app).delete('/bucket/uploads/x/SELFIE');
+    expect(del.status).toBe(405);
+    expect(s3Code(del.text)).toBe('MethodNotAllowed');
+    const unsigned = await request(app)
+      .put('/bucket/elsewhere')
+      .set('Content-Type', 'image/png')
+      .send(Buffer.from('x'));
+    expect(unsigned.headers['content-type']).toMatch(/xml/);
+    expect(unsigned.status).toBeGreaterThanOrEqual(400);
+  });
+});

@@ -741,7 +741,7 @@ export interface operations {
             403: components["responses"]["S3Error"];
             404: components["responses"]["S3Error"];
             405: components["responses"]["S3Error"];
-            411: components["responses"]["S3Error"];
+            500: components["responses"]["S3Error"];
         };
     };
     getOpenApiDocument: {
