@@ -12,7 +12,7 @@ export interface DecodeLimits {
   maxWorkingSide: number;
 }
 
-export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxInputPixels: 40_000_000, maxWorkingSide: 1600 };
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxInputPixels: 40_000_000, maxWorkingSide: 1280 };
 
 export type DecodedImage =
   | {

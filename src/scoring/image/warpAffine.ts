@@ -12,7 +12,7 @@ export function warpAffine(src: RgbImage, toChip: Affine, width: number, height:
   // When the face is much larger than the chip, one bilinear tap per chip pixel
   // aliases (skin texture turns into noise the recogniser reads as identity).
   // Averaging an n×n grid of taps per chip pixel acts as the missing low-pass filter.
-  const n = Math.min(6, Math.max(1, Math.round(Math.hypot(inv[0], inv[3]))));
+  const n = Math.min(4, Math.max(1, Math.round(Math.hypot(inv[0], inv[3]))));
   const out = createRgbImage(width, height);
   const s = src.data;
   const d = out.data;

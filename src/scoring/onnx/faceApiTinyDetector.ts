@@ -6,7 +6,6 @@ import type { DetectedFace, FaceDetector } from './FaceDetector.ts';
 import type { DetectorSpec } from './modelSetSpec.ts';
 import { nonMaxSuppression } from './nonMaxSuppression.ts';
 import { packTensor, planarToNhwc } from './packTensor.ts';
-import { padToSquare } from './padToSquare.ts';
 
 type TinySpec = Extract<DetectorSpec, { kind: 'faceapi-tiny' }>;
 
@@ -38,8 +37,10 @@ export async function createFaceApiTinyDetector(
   const mean = spec.normalisedInGraph ? [0, 0, 0] : (spec.meanRgb ?? DEFAULT_MEAN);
   const scale = spec.normalisedInGraph ? 1 : (spec.scale ?? 255);
   async function detectAt(image: RgbImage, size: number): Promise<DetectedFace[]> {
-    const { square } = padToSquare(image, false);
-    const resized = resizeBilinear(square, size, size);
+    // Pad-to-square and resize in one pass: copying a 1280 px photo into a square first
+    // cost more than the 224 px inference itself.
+    const side = Math.max(image.width, image.height);
+    const resized = resizeBilinear(image, size, size, side, side);
     const planar = packTensor(resized, size, size, {
       channelOrder: 'rgb',
       mean: [mean[0] as number, mean[1] as number, mean[2] as number],
@@ -62,7 +63,6 @@ export async function createFaceApiTinyDetector(
       channelsLast
         ? (data[(row * cells + col) * channels + ch] as number)
         : (data[(ch * cells + row) * cells + col] as number);
-    const side = square.width;
     const faces: DetectedFace[] = [];
     for (let row = 0; row < cells; row++) {
       for (let col = 0; col < cells; col++) {
@@ -85,8 +85,13 @@ export async function createFaceApiTinyDetector(
     id: 'faceapi-tiny',
     async detect(image: RgbImage): Promise<DetectedFace[]> {
       const merged: DetectedFace[] = [];
-      for (const size of [spec.inputSize, ...spec.extraInputSizes])
+      const longSide = Math.max(image.width, image.height);
+      const sizes = [spec.inputSize, ...spec.extraInputSizes];
+      // Blowing a small upload up more than 2× only makes its face too big for the anchors.
+      const useful = sizes.filter((size) => size <= 2 * longSide);
+      for (const size of useful.length > 0 ? useful : [Math.min(...sizes)]) {
         merged.push(...(await detectAt(image, size)));
+      }
       if (merged.length > 0) return nonMaxSuppression(merged, spec.nmsIou, true);
       for (const size of spec.fallbackInputSizes) {
         const faces = await detectAt(image, size);
