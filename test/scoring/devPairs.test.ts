@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_PAIRS, devSetPresent, readPairsFile } from '../../bench/scoring/devPairs.ts';
 import { DEFAULT_THRESHOLDS, outcomeFor } from '../../src/domain/outcome.ts';
 import { createOnnxEngine, type OnnxEngine } from '../../src/scoring/onnx/createOnnxEngine.ts';
-import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/loadModelSet.ts';
+import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
 
 const present = devSetPresent();
 if (!present)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, outcomeFor } from '../../src/domain/outcome.ts';
 import { createOnnxEngine, type OnnxEngine } from '../../src/scoring/onnx/createOnnxEngine.ts';
-import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/loadModelSet.ts';
+import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
 import { gradientPng, portrait, truncatedJpeg, twoFaceSelfie } from './support/partnerImages.ts';
 
 const available = isOnnxModelSetAvailable();

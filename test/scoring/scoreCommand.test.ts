@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScoreCommand } from '../../src/cli/scoreCommand.ts';
-import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/loadModelSet.ts';
+import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
 import { gradientPng, portrait } from './support/partnerImages.ts';
 
 function capture() {

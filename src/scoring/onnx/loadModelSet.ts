@@ -61,18 +61,6 @@ export function loadModelSet(manifestPath = DEFAULT_MANIFEST_PATH, setName?: str
   return { name, spec, identity, ...(stored ? { calibration: stored } : {}) };
 }
 
-/** True when the converted face-api models named by the manifest are all on disk. */
-export function isOnnxModelSetAvailable(manifestPath = DEFAULT_MANIFEST_PATH, setName?: string): boolean {
-  try {
-    const { spec } = loadModelSet(manifestPath, setName);
-    return [spec.detector.file, spec.recognizer.file, spec.landmarks?.file]
-      .filter((f): f is string => typeof f === 'string')
-      .every((f) => existsSync(f));
-  } catch {
-    return false;
-  }
-}
-
 export function modelSetIdentity(name: string, spec: ModelSetSpec): string {
   const short = (file: string) => sha256(file).slice(0, 8);
   const parts = [`${spec.detector.kind}:${short(spec.detector.file)}`];
