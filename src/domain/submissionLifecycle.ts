@@ -1,6 +1,6 @@
 import type { ImageRole, ScoreResult } from '../scoring/ScoringEngine.ts';
 import { outcomeFor, type Thresholds } from './outcome.ts';
-import { IMAGE_ROLES, type Submission } from './Submission.ts';
+import { IMAGE_ROLES, type MatchResult, type Submission } from './Submission.ts';
 
 /**
  * The submission state machine:
@@ -64,21 +64,14 @@ export function recordScore(
   thresholds: Thresholds,
   now: Date,
 ): Submission {
-  const at = now.toISOString();
-  return {
-    ...submission,
-    status: 'COMPLETED',
-    completedAt: at,
-    updatedAt: at,
-    result: {
-      score: score.score,
-      outcome: outcomeFor(score.score, thresholds),
-      thresholds,
-      reasons: score.reasons,
-      faces: { selfie: score.selfie, document: score.document },
-      engine: score.engine,
-    },
-  };
+  return finish(submission, 'COMPLETED', now, {
+    score: score.score,
+    outcome: outcomeFor(score.score, thresholds),
+    thresholds,
+    reasons: score.reasons,
+    faces: { selfie: score.selfie, document: score.document },
+    engine: score.engine,
+  });
 }
 
 /** The comparison could not run at all; still an answer (score 0, ERROR), never a silent loss. */
@@ -89,21 +82,24 @@ export function recordFailure(
   thresholds: Thresholds,
   now: Date,
 ): Submission {
+  return finish(submission, 'FAILED', now, {
+    score: 0,
+    outcome: 'ERROR',
+    thresholds,
+    reasons: [{ code: 'ENGINE_ERROR', message }],
+    faces: { selfie: null, document: null },
+    engine,
+  });
+}
+
+function finish(
+  submission: Submission,
+  status: 'COMPLETED' | 'FAILED',
+  now: Date,
+  result: MatchResult,
+): Submission {
   const at = now.toISOString();
-  return {
-    ...submission,
-    status: 'FAILED',
-    completedAt: at,
-    updatedAt: at,
-    result: {
-      score: 0,
-      outcome: 'ERROR',
-      thresholds,
-      reasons: [{ code: 'ENGINE_ERROR', message }],
-      faces: { selfie: null, document: null },
-      engine,
-    },
-  };
+  return { ...submission, status, completedAt: at, updatedAt: at, result };
 }
 
 export function markCallbackQueued(submission: Submission, now: Date): Submission {
