@@ -17,6 +17,8 @@ export interface OnnxEngineOptions {
   modelSet?: string;
   /** Threads per inference; 1 lets `concurrency` comparisons use separate cores. Default 1. */
   intraOpNumThreads?: number;
+  /** ORT's CPU memory arena (faster by a few %, but holds peak activation memory forever). Default false. */
+  memoryArena?: boolean;
   /** Comparisons in flight at once. Default 2 (one per core of the reference machine). */
   concurrency?: number;
   /** Comparisons allowed to wait; beyond that `score` rejects with EngineBusyError. Default 64. */
@@ -43,12 +45,17 @@ export interface OnnxEngine extends ScoringEngine {
  */
 export async function createOnnxEngine(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
   const set = loadModelSet(options.manifestPath ?? DEFAULT_MANIFEST_PATH, options.modelSet);
-  const session = { intraOpNumThreads: options.intraOpNumThreads ?? 1 };
-  const [detector, recognizer, landmarker] = await Promise.all([
-    createFaceDetector(set.spec.detector, session),
-    createFaceRecognizer(set.spec.recognizer, set.spec.recognizer.kind, session),
-    set.spec.landmarks ? createFaceApiLandmarker(set.spec.landmarks, session) : Promise.resolve(undefined),
-  ]);
+  const session = {
+    intraOpNumThreads: options.intraOpNumThreads ?? 1,
+    memoryArena: options.memoryArena ?? false,
+  };
+  // One after another: ORT's transient load-time copies of a model (file bytes, parsed
+  // protobuf, optimised graph) would otherwise all coexist and set the peak RSS.
+  const detector = await createFaceDetector(set.spec.detector, session);
+  const recognizer = await createFaceRecognizer(set.spec.recognizer, set.spec.recognizer.kind, session);
+  const landmarker = set.spec.landmarks
+    ? await createFaceApiLandmarker(set.spec.landmarks, session)
+    : undefined;
   const pipeline: FacePipeline = {
     detector,
     recognizer,

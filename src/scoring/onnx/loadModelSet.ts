@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Calibration } from './calibration.ts';
@@ -73,7 +73,16 @@ const hashes = new Map<string, string>();
 function sha256(file: string): string {
   let h = hashes.get(file);
   if (!h) {
-    h = createHash('sha256').update(readFileSync(file)).digest('hex');
+    // In 1 MiB chunks: reading a 22 MB model whole left ~40 MB of RSS behind for good.
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    const fd = openSync(file, 'r');
+    try {
+      for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) hash.update(chunk.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+    h = hash.digest('hex');
     hashes.set(file, h);
   }
   return h;
