@@ -1,5 +1,9 @@
+import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { createFixtureEngine } from '../scoring/fixture/createFixtureEngine.ts';
+import { createOnnxEngine } from '../scoring/onnx/createOnnxEngine.ts';
+import { isOnnxModelSetAvailable } from '../scoring/onnx/isOnnxModelSetAvailable.ts';
+import { DEFAULT_MANIFEST_PATH } from '../scoring/onnx/loadModelSet.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
 
 /**
@@ -8,7 +12,21 @@ import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
  * `auto` (the default) is onnx when the model files are installed.
  */
 export async function chooseEngine(config: Config, warn: (message: string) => void): Promise<ScoringEngine> {
-  if (config.engine !== 'fixture')
-    warn('The ONNX engine is not wired in yet; scoring with the fixture engine.');
-  return createFixtureEngine();
+  if (config.engine === 'fixture') return createFixtureEngine();
+  const manifestPath = config.onnx.manifestPath ?? DEFAULT_MANIFEST_PATH;
+  if (!isOnnxModelSetAvailable(manifestPath, config.onnx.modelSet)) {
+    const fix = config.onnx.manifestPath
+      ? `check the files named in ${manifestPath}`
+      : 'run `npm run models` to convert them from @vladmandic/face-api';
+    if (config.engine === 'onnx')
+      throw new ConfigError(`--engine onnx: the ONNX models are not all present; ${fix}.`);
+    warn(`ONNX models not found (${fix}); scoring with the fixture engine.`);
+    return createFixtureEngine();
+  }
+  return createOnnxEngine({
+    manifestPath,
+    modelSet: config.onnx.modelSet,
+    intraOpNumThreads: config.onnx.intraOpThreads,
+    concurrency: config.processing.concurrency,
+  });
 }

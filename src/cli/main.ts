@@ -24,6 +24,10 @@ export async function main(
     switch (command) {
       case 'serve':
         return await runServeCommand(rest, io);
+      case 'score': {
+        const { runScoreCommand } = await import('./scoreCommand.ts');
+        return await runScoreCommand(rest, io);
+      }
       case '--version':
       case '-v': {
         const { VERSION } = await import('../app/projectFiles.ts');

@@ -85,7 +85,13 @@ export const configSchema = z
       .strict()
       .default({ retryScheduleMs: [1000, 5000, 30_000, 120_000, 600_000], timeoutMs: 5000 }),
     onnx: z
-      .object({ intraOpThreads: z.number().int().min(1).max(64).default(1) })
+      .object({
+        intraOpThreads: z.number().int().min(1).max(64).default(1),
+        /** A models manifest of your own (bring your own YuNet/SCRFD + SFace/ArcFace files); default models/manifest.json. */
+        manifestPath: z.string().min(1).optional(),
+        /** Which model set of that manifest to run; default the converted face-api set. */
+        modelSet: z.string().min(1).optional(),
+      })
       .strict()
       .default({ intraOpThreads: 1 }),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */

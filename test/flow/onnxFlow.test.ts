@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_PAIRS, devSetPresent, readPairsFile } from '../../bench/scoring/devPairs.ts';
+import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
+import { gradientPng, portrait, truncatedJpeg } from '../scoring/support/partnerImages.ts';
+import { partnerClient } from '../support/partnerClient.ts';
+import { startTestServer, type TestServer } from '../support/testServer.ts';
+
+const modelsReady = isOnnxModelSetAvailable();
+if (!modelsReady)
+  console.warn('skipping onnx flow tests: run `npm run models` (npm install does) to convert the models');
+
+let server: TestServer;
+beforeAll(async () => {
+  if (modelsReady) server = await startTestServer({ engine: 'onnx' });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** One whole partner flow over HTTP; returns the details' result. */
+async function matchOverHttp(selfie: Buffer, document: Buffer) {
+  const client = partnerClient(server.url, await server.token());
+  const created = await client.createSubmission({ documentType: 'KTP' });
+  expect((await client.upload(client.uploadFor(created.body, 'SELFIE'), selfie)).status).toBe(200);
+  expect((await client.upload(client.uploadFor(created.body, 'DOCUMENT'), document)).status).toBe(200);
+  expect((await client.confirm(created.body.correlationId)).response.status).toBe(202);
+  await client.pollUntilFinished(created.body.correlationId, 60_000);
+  const { body } = await client.details(created.body.correlationId);
+  return body.result;
+}
+
+describe.skipIf(!modelsReady)('the server with --engine onnx, over HTTP', () => {
+  it('reports the engine it scores with', async () => {
+    expect(((await (await fetch(`${server.url}/readyz`)).json()) as { engine: string }).engine).toBe('onnx');
+  });
+
+  it('gives Success for one person (selfie vs a small grey document portrait) and Fail for two', async () => {
+    const same = await matchOverHttp(
+      await portrait('sample2', { side: 640 }),
+      await portrait('sample2', { side: 160, quality: 40, grayscale: true }),
+    );
+    expect(same).toMatchObject({ outcome: 'Success' });
+    expect(same?.faces.selfie?.face?.sizePx).toBeGreaterThan(0);
+    const different = await matchOverHttp(await portrait('sample2'), await portrait('sample4'));
+    expect(different).toMatchObject({ outcome: 'Fail' });
+    expect(different?.score).toBeGreaterThan(0);
+  });
+
+  it('answers a picture without a face with score 0 / ERROR and NO_FACE_DOCUMENT', async () => {
+    const result = await matchOverHttp(await portrait('sample2'), await gradientPng());
+    expect(result).toMatchObject({ score: 0, outcome: 'ERROR' });
+    expect(result?.reasons.map((r) => r.code)).toContain('NO_FACE_DOCUMENT');
+  });
+
+  it('answers a corrupt image with ERROR / UNREADABLE_IMAGE and keeps serving', async () => {
+    const result = await matchOverHttp(await truncatedJpeg(), await portrait('sample2'));
+    expect(result).toMatchObject({ score: 0, outcome: 'ERROR' });
+    expect(result?.reasons).toContainEqual(
+      expect.objectContaining({ code: 'UNREADABLE_IMAGE', image: 'SELFIE' }),
+    );
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+const devReady = modelsReady && devSetPresent();
+if (!devReady)
+  console.warn(`skipping dev-set flow test: ${DEV_PAIRS} is absent (labelled photos are not in the repo)`);
+
+describe.skipIf(!devReady)('real labelled photos from the dev set, over HTTP', () => {
+  it('same person → Success, different people → Fail', async () => {
+    const pairs = readPairsFile(DEV_PAIRS);
+    const genuine = pairs.filter((p) => p.same === true).slice(0, 3);
+    const impostor = pairs.filter((p) => p.same === false).slice(0, 3);
+    for (const pair of [...genuine, ...impostor]) {
+      expect(existsSync(join(pair.pathA))).toBe(true);
+      const result = await matchOverHttp(readFileSync(pair.pathA), readFileSync(pair.pathB));
+      expect(result?.outcome, `${pair.a} vs ${pair.b}: score ${result?.score}`).toBe(
+        pair.same ? 'Success' : 'Fail',
+      );
+    }
+  });
+});
