@@ -19,6 +19,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createOnnxEngine } from '../../src/scoring/onnx/createOnnxEngine.ts';
@@ -38,6 +39,9 @@ interface PairOutcome {
 
 interface WorkerReport {
   pipeline: string;
+  /** Longest and 99th-percentile event-loop stall while scoring, ms. */
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
   engine: string;
   outcomes: PairOutcome[];
   wallMs: number;
@@ -53,10 +57,13 @@ const { values } = parseArgs({
     shard: { type: 'string', default: '0/1' },
   },
 });
+// How long the event loop was blocked: what a server's other requests would wait.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 const allPairs = readPairsFile(values.pairs).filter((p) => p.same !== undefined);
 const pairs = values.limit ? allPairs.slice(0, Number(values.limit)) : allPairs;
 
 if (values.worker) {
+  loopDelay.enable();
   const report = values.worker === 'ours' ? await runOurs() : await runReference(values.shard);
   process.stdout.write(`${JSON.stringify(report)}\n`);
   process.exit(0);
@@ -95,7 +102,14 @@ async function runOurs(): Promise<WorkerReport> {
   await Promise.all([worker(), worker()]);
   const wallMs = performance.now() - started;
   await engine.close();
-  return { pipeline: 'ours (ONNX)', engine: engine.identity, outcomes, wallMs, maxRssMb: maxRssMb() };
+  return {
+    pipeline: 'ours (ONNX)',
+    engine: engine.identity,
+    outcomes,
+    wallMs,
+    maxRssMb: maxRssMb(),
+    ...loopDelayMs(),
+  };
 }
 
 async function runReference(shard: string): Promise<WorkerReport> {
@@ -125,6 +139,7 @@ async function runReference(shard: string): Promise<WorkerReport> {
     outcomes,
     wallMs: performance.now() - started,
     maxRssMb: maxRssMb(),
+    ...loopDelayMs(),
   };
 }
 
@@ -189,6 +204,7 @@ function summarise(
     'accuracy (80 | 0.6)': accuracy(accept80).toFixed(4),
     'accuracy (70 | 0.6)': accuracy(accept70).toFixed(4),
     'pairs with a missed face': String(missed),
+    'event-loop stall p99/max ms': `${Math.max(...reports.map((r) => r.loopDelayP99Ms)).toFixed(0)}/${Math.max(...reports.map((r) => r.loopDelayMaxMs)).toFixed(0)}`,
   };
 }
 
@@ -215,6 +231,11 @@ function child(args: string[]): Promise<WorkerReport> {
 
 function progress(label: string, done: number, total = pairs.length): void {
   if (done % 20 === 0 || done === total) process.stderr.write(`${label}: ${done}/${total} pairs\n`);
+}
+
+function loopDelayMs(): { loopDelayMaxMs: number; loopDelayP99Ms: number } {
+  // The histogram is in nanoseconds.
+  return { loopDelayMaxMs: loopDelay.max / 1e6, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 };
 }
 
 function maxRssMb(): number {

@@ -84,14 +84,14 @@ export async function createFaceApiTinyDetector(
   return {
     id: 'faceapi-tiny',
     async detect(image: RgbImage): Promise<DetectedFace[]> {
-      const merged: DetectedFace[] = [];
       const longSide = Math.max(image.width, image.height);
-      const sizes = [spec.inputSize, ...spec.extraInputSizes];
-      // Blowing a small upload up more than 2× only makes its face too big for the anchors.
-      const useful = sizes.filter((size) => size <= 2 * longSide);
-      for (const size of useful.length > 0 ? useful : [Math.min(...sizes)]) {
-        merged.push(...(await detectAt(image, size)));
+      const coarse = await detectAt(image, spec.coarseInputSize);
+      if (coarse.some((f) => Math.min(f.width, f.height) >= spec.coarseEnough * longSide)) {
+        return nonMaxSuppression(coarse, spec.nmsIou, true);
       }
+      // Blowing a small upload up more than 2× only makes its face too big for the anchors.
+      const fine = spec.inputSize <= 2 * longSide ? await detectAt(image, spec.inputSize) : [];
+      const merged = [...coarse, ...fine];
       if (merged.length > 0) return nonMaxSuppression(merged, spec.nmsIou, true);
       for (const size of spec.fallbackInputSizes) {
         const faces = await detectAt(image, size);

@@ -32,15 +32,18 @@ export const detectorSpecSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('faceapi-tiny'),
     file: z.string(),
+    /** The fine pass, face-api's default size: finds faces down to ~1/10 of the photo. */
     inputSize: z.number().int().positive().default(416),
     /**
-     * Extra input sizes always run and merged with `inputSize`. The tiny detector's
-     * 32 px cells and anchors suit a limited face-size range: on the dev set a
-     * 100 px face in a 250 px photo scored 0.27 at 416 but 0.93 at 224, while a small
-     * background face won at 416.
+     * The coarse pass, run first. The tiny detector's 32 px cells and anchors suit a
+     * limited face-size range: on the dev set a 100 px face in a 250 px photo scored
+     * 0.27 at 416 (a small background face won) but 0.93 at 224. A face covering at
+     * least `coarseEnough` of the photo's long side at 224 is trusted without the fine
+     * pass, which costs four times as much; otherwise both passes are merged.
      */
-    extraInputSizes: z.array(z.number().int().positive()).default([224]),
-    /** Tried, in order, only when the sizes above find nothing (faces filling the frame). */
+    coarseInputSize: z.number().int().positive().default(224),
+    coarseEnough: z.number().default(0.2),
+    /** Tried, in order, only when both passes find nothing (faces filling the frame). */
     fallbackInputSizes: z.array(z.number().int().positive()).default([160]),
     scoreThreshold: z.number().default(0.5),
     nmsIou: z.number().default(0.4),
