@@ -13,12 +13,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import type { FaceBox } from '../../src/scoring/ScoringEngine.ts';
 import { scoreFromDistance } from '../../src/scoring/onnx/calibration.ts';
 import { createOnnxEngine, type OnnxEngine } from '../../src/scoring/onnx/createOnnxEngine.ts';
 import { embeddingDistance } from '../../src/scoring/onnx/embeddingDistance.ts';
 import { readPairsFile } from '../../src/scoring/onnx/pairsFile.ts';
 import { summariseScores } from '../../src/scoring/onnx/verificationMetrics.ts';
+import type { FaceBox } from '../../src/scoring/ScoringEngine.ts';
 import { DEV_PAIRS } from './devPairs.ts';
 
 const { values } = parseArgs({
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: DEV_PAIRS },
     set: { type: 'string' },
     models: { type: 'string' },
+    /** Comma-separated degradation names to run (default: all). */
+    only: { type: 'string' },
   },
 });
 const pairs = readPairsFile(resolve(values.pairs)).filter((p) => p.same !== undefined);
@@ -138,7 +140,9 @@ const original = await describeAll(engine, images, DEGRADATIONS.original as Degr
 const originalFlagged = flagged;
 const originalSharpness = median(sharpness);
 const rows: Record<string, string>[] = [];
+const wanted = values.only?.split(',').map((n) => n.trim());
 for (const [name, degrade] of Object.entries(DEGRADATIONS)) {
+  if (wanted && name !== 'original' && !wanted.some((w) => name.startsWith(w))) continue;
   process.stderr.write(`${name}…\n`);
   const degraded = name === 'original' ? original : await describeAll(engine, images, degrade, faces);
   const found = [...degraded.values()].filter(Boolean).length;
@@ -147,7 +151,8 @@ for (const [name, degrade] of Object.entries(DEGRADATIONS)) {
   const scored = pairs.map((p) => {
     const a = original.get(p.pathA);
     const b = degraded.get(p.pathB);
-    const score = a && b ? scoreFromDistance(engine.calibration, embeddingDistance(a, b, engine.calibration.metric)) : 0;
+    const score =
+      a && b ? scoreFromDistance(engine.calibration, embeddingDistance(a, b, engine.calibration.metric)) : 0;
     return { score, same: !!p.same };
   });
   const s = summariseScores(scored);

@@ -67,7 +67,7 @@ export async function analyseImage(
   }
   if (choice.kind === 'multiple') {
     return {
-      analysis: { ...base, face: faceData(choice.faces[0] as DetectedFace, k) },
+      analysis: { ...base, face: faceData(choice.faces[0] as DetectedFace, k, base.width, base.height) },
       blocking: [
         {
           code: 'MULTIPLE_FACES',
@@ -93,7 +93,7 @@ export async function analyseImage(
       ? chip
       : alignTo(image, points, ARCFACE_112_TEMPLATE, 112);
   const quality = measureFaceQuality(qualityChip);
-  const data: FaceData = { ...faceData(face, k), quality };
+  const data: FaceData = { ...faceData(face, k, base.width, base.height), quality };
   return {
     analysis: { ...base, face: data },
     descriptor,
@@ -111,8 +111,16 @@ function alignTo(
   return warpAffine(image, similarityTransform(points, template), size, size);
 }
 
-function faceData(face: DetectedFace, k: number): FaceData {
-  const box = { x: face.x * k, y: face.y * k, width: face.width * k, height: face.height * k };
+/**
+ * The box in upload pixels, clipped to the upload: a face found on a padded copy of a
+ * tight crop extends past the edges, and partners draw these boxes on their image.
+ */
+function faceData(face: DetectedFace, k: number, width: number, height: number): FaceData {
+  const x0 = Math.max(0, face.x * k);
+  const y0 = Math.max(0, face.y * k);
+  const x1 = Math.min(width, (face.x + face.width) * k);
+  const y1 = Math.min(height, (face.y + face.height) * k);
+  const box = { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
   const round = (v: number) => Math.round(v);
   return {
     box: { x: round(box.x), y: round(box.y), width: round(box.width), height: round(box.height) },
