@@ -1,10 +1,11 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/loadConfig.ts';
 import { startTestServer, type TestServer } from '../support/testServer.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -56,5 +57,21 @@ describe.skipIf(!hasTools)('README curl examples (need curl and jq on PATH)', ()
     expect(step6).toContain('"code": "invalid-client"');
     expect(step6).toContain('"code": "invalid-token"');
     expect(step6).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+});
+
+describe('README configuration example', () => {
+  it('is a valid config file as written', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const yaml = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml).toBeDefined();
+    const file = join(workDir, 'readme-config.yaml');
+    writeFileSync(file, yaml as string);
+    const config = loadConfig({ env: {}, flags: { configFile: file } });
+    expect(config.partners[0]).toMatchObject({
+      clientId: 'acme-bank',
+      thresholds: { success: 85, review: 72 },
+    });
+    expect(config.validateResponses).toBe('log');
   });
 });
