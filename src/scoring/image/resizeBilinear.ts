@@ -16,69 +16,46 @@ export function resizeBilinear(
   fromWidth = src.width,
   fromHeight = src.height,
 ): RgbImage {
-  if (fromWidth > src.width || fromHeight > src.height)
-    return resizePadded(src, width, height, fromWidth, fromHeight);
   const out = createRgbImage(width, height);
-  const sx = src.width / width;
-  const sy = src.height / height;
+  // Column taps are the same for every row: work them out once. -1 marks padding.
+  const col0 = new Int32Array(width);
+  const col1 = new Int32Array(width);
+  const colW = new Float32Array(width);
+  const sx = fromWidth / width;
+  for (let x = 0; x < width; x++) {
+    const fx = x * sx;
+    const x0 = Math.floor(fx);
+    const x1 = Math.min(x0 + 1, fromWidth - 1);
+    col0[x] = x0 < src.width ? x0 * 3 : -1;
+    col1[x] = x1 < src.width ? x1 * 3 : -1;
+    colW[x] = fx - x0;
+  }
   const s = src.data;
   const d = out.data;
   const rowStride = src.width * 3;
-  for (let y = 0; y < height; y++) {
-    const fy = y * sy;
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, src.height - 1);
-    const wy = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = x * sx;
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, src.width - 1);
-      const wx = fx - x0;
-      const a = y0 * rowStride + x0 * 3;
-      const b = y0 * rowStride + x1 * 3;
-      const c = y1 * rowStride + x0 * 3;
-      const e = y1 * rowStride + x1 * 3;
-      const o = (y * width + x) * 3;
-      for (let k = 0; k < 3; k++) {
-        const top = (s[a + k] as number) + ((s[b + k] as number) - (s[a + k] as number)) * wx;
-        const bottom = (s[c + k] as number) + ((s[e + k] as number) - (s[c + k] as number)) * wx;
-        d[o + k] = Math.round(top + (bottom - top) * wy);
-      }
-    }
-  }
-  return out;
-}
-
-function resizePadded(
-  src: RgbImage,
-  width: number,
-  height: number,
-  fromWidth: number,
-  fromHeight: number,
-): RgbImage {
-  const out = createRgbImage(width, height);
-  const sx = fromWidth / width;
   const sy = fromHeight / height;
-  const s = src.data;
-  const at = (x: number, y: number, k: number) =>
-    x < src.width && y < src.height ? (s[(y * src.width + x) * 3 + k] as number) : 0;
   for (let y = 0; y < height; y++) {
     const fy = y * sy;
     const y0 = Math.floor(fy);
-    if (y0 >= src.height) break;
+    if (y0 >= src.height) break; // the rest is padding, already black
     const y1 = Math.min(y0 + 1, fromHeight - 1);
+    const r0 = y0 * rowStride;
+    const r1 = y1 < src.height ? y1 * rowStride : -1;
     const wy = fy - y0;
     for (let x = 0; x < width; x++) {
-      const fx = x * sx;
-      const x0 = Math.floor(fx);
-      if (x0 >= src.width) break;
-      const x1 = Math.min(x0 + 1, fromWidth - 1);
-      const wx = fx - x0;
+      const c0 = col0[x] as number;
+      if (c0 < 0) break;
+      const c1 = col1[x] as number;
+      const wx = colW[x] as number;
       const o = (y * width + x) * 3;
       for (let k = 0; k < 3; k++) {
-        const top = at(x0, y0, k) + (at(x1, y0, k) - at(x0, y0, k)) * wx;
-        const bottom = at(x0, y1, k) + (at(x1, y1, k) - at(x0, y1, k)) * wx;
-        out.data[o + k] = Math.round(top + (bottom - top) * wy);
+        const p00 = s[r0 + c0 + k] as number;
+        const p10 = c1 >= 0 ? (s[r0 + c1 + k] as number) : 0;
+        const p01 = r1 >= 0 ? (s[r1 + c0 + k] as number) : 0;
+        const p11 = r1 >= 0 && c1 >= 0 ? (s[r1 + c1 + k] as number) : 0;
+        const top = p00 + (p10 - p00) * wx;
+        const bottom = p01 + (p11 - p01) * wx;
+        d[o + k] = Math.round(top + (bottom - top) * wy);
       }
     }
   }
