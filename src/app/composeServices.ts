@@ -2,11 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { createTokenVerifier } from '../auth/createTokenVerifier.ts';
 import { issueAccessToken } from '../auth/issueAccessToken.ts';
 import { jwks } from '../auth/jwks.ts';
 import { loadOrCreateSigningKey } from '../auth/loadOrCreateSigningKey.ts';
 import type { Partner } from '../auth/Partner.ts';
-import { verifyAccessToken } from '../auth/verifyAccessToken.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
 import { createDirectoryObjectStore } from '../bucket/directoryObjectStore.ts';
 import { createMemoryObjectStore } from '../bucket/memoryObjectStore.ts';
@@ -67,6 +67,12 @@ export async function composeServices(
     log.warn(`skipping unreadable ${file}: ${String(error)}`);
 
   const signingKey = await loadOrCreateSigningKey(dataDir);
+  const verifyToken = createTokenVerifier({
+    keys: [signingKey],
+    issuer,
+    audience: config.tokens.audience,
+    now,
+  });
   const bucketCredentials = { accessKeyId: config.bucket.accessKeyId, secret: bucketSecret(config, dataDir) };
   const objects = dataDir ? createDirectoryObjectStore(join(dataDir, 'objects')) : createMemoryObjectStore();
   const submissions: RecordStore<Submission> = dataDir
@@ -155,13 +161,7 @@ export async function composeServices(
           scope,
         }),
       verify(token) {
-        const result = verifyAccessToken({
-          token,
-          keys: [signingKey],
-          issuer,
-          audience: config.tokens.audience,
-          now: now(),
-        });
+        const result = verifyToken(token);
         if (!result.ok) return { ok: false, description: result.description };
         const partner = partners.get(result.clientId);
         return partner
