@@ -46,15 +46,27 @@ type Route = typeof prismRouter.default;
 const routerExport = prismRouter as unknown as Route | { default: Route };
 const route: Route = typeof routerExport === 'function' ? routerExport : routerExport.default;
 const LOCATIONS = new Set(['body', 'query', 'header', 'path']);
+const MAX_REMEMBERED_ROUTES = 5000;
 
 export async function loadContractValidator(specPath: string): Promise<ContractValidator> {
   const operations = await getHttpOperationsFromSpec(specPath);
+  const matches = new Map<string, RouteMatch>();
   return {
     match(request) {
+      // Routing depends on method and path alone, and a polling partner repeats both.
+      const key = `${request.method} ${request.path}`;
+      const known = matches.get(key);
+      if (known) return known;
       const result = route({ resources: operations, input: toPrismRequest(request) });
-      if (E.isRight(result)) return { kind: 'matched', operation: result.right };
-      const type = (result.left as { name?: string }).name ?? '';
-      return type.endsWith('#NO_METHOD_MATCHED_ERROR') ? { kind: 'no-method' } : { kind: 'no-path' };
+      let match: RouteMatch;
+      if (E.isRight(result)) match = { kind: 'matched', operation: result.right };
+      else {
+        const type = (result.left as { name?: string }).name ?? '';
+        match = type.endsWith('#NO_METHOD_MATCHED_ERROR') ? { kind: 'no-method' } : { kind: 'no-path' };
+      }
+      if (matches.size >= MAX_REMEMBERED_ROUTES) matches.delete(matches.keys().next().value as string);
+      matches.set(key, match);
+      return match;
     },
     checkRequest(operation, request) {
       const result = validateInput({ resource: operation, element: toPrismRequest(request) });
