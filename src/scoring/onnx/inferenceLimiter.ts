@@ -14,9 +14,11 @@ export interface InferenceLimiter {
 
 /**
  * At most `concurrency` comparisons in flight, at most `maxWaiting` queued behind them.
- * ONNX Runtime runs inference off the event loop, but each comparison also does a few
- * milliseconds of JS pixel work between runs; bounding the work in flight keeps those
- * slices short and memory flat under a burst of uploads instead of starting them all at once.
+ * onnxruntime-node's `run` returns a promise but executes the model on the main thread
+ * inside a setImmediate callback, so each model run is one event-loop slice (5–25 ms
+ * per run here on an idle core) and other requests get the loop back between runs.
+ * Bounding the comparisons in flight keeps the number of such slices queued at once,
+ * and memory, flat under a burst of uploads instead of starting them all together.
  */
 export function createInferenceLimiter(concurrency: number, maxWaiting: number): InferenceLimiter {
   let active = 0;
