@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, outcomeFor } from '../../src/domain/outcome.ts';
 import { createOnnxEngine, type OnnxEngine } from '../../src/scoring/onnx/createOnnxEngine.ts';
 import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
-import { gradientPng, portrait, truncatedJpeg, twoFaceSelfie } from './support/partnerImages.ts';
+import { gradientPng, portrait, tightCrop, truncatedJpeg, twoFaceSelfie } from './support/partnerImages.ts';
 
 const available = isOnnxModelSetAvailable();
 if (!available)
@@ -24,6 +24,17 @@ describe.skipIf(!available)('onnx engine on the converted face-api models', () =
     expect(result.selfie?.face?.sizePx).toBeGreaterThan(100);
     expect(result.document?.face?.confidence).toBeGreaterThan(0.5);
     expect(result.engine).toMatch(/^onnx\/faceapi\//);
+  });
+
+  it('finds the face in a tight 150×150 chip-style crop and matches it to the selfie', async () => {
+    const result = await engine.score(await portrait('sample2', { side: 640 }), await tightCrop('sample2'));
+    expect(result.reasons.map((r) => r.code)).not.toContain('NO_FACE_DOCUMENT');
+    expect(outcomeFor(result.score, DEFAULT_THRESHOLDS)).toBe('Success');
+    // The box is reported inside the upload even though the face was found on a padded copy.
+    const box = result.document?.face?.box;
+    expect(box && box.x >= 0 && box.y >= 0 && box.x + box.width <= 150 && box.y + box.height <= 150).toBe(
+      true,
+    );
   });
 
   it('scores two different people as Fail', async () => {

@@ -75,3 +75,22 @@ export async function truncatedJpeg(): Promise<Buffer> {
   const full = await portrait('sample2', { side: 300 });
   return full.subarray(0, Math.floor(full.length / 3));
 }
+
+/**
+ * An e-passport-chip style crop: just the face, forehead and chin cut off, 150×150 —
+ * the kind of reference image detectors miss out of the box.
+ */
+export async function tightCrop(which: keyof typeof FACES = 'sample2'): Promise<Buffer> {
+  const { n, box } = FACES[which];
+  const inset = Math.round(box.width * 0.08);
+  return sharp(demoSample(n))
+    .extract({
+      left: box.x + inset,
+      top: box.y + inset,
+      width: box.width - 2 * inset,
+      height: box.height - 2 * inset,
+    })
+    .resize(150, 150, { fit: 'fill' })
+    .png()
+    .toBuffer();
+}
