@@ -3,7 +3,7 @@
  * on the same labelled pairs. Prints, for each: per-pair latency median and p99, pairs/s
  * on 2 cores, peak RSS, AUC and accuracy over ALL pairs (a missed face is a non-match).
  *
- *   npx tsx bench/scoring/run.ts [--pairs FILE.tsv] [--limit N] [--only ours|reference]
+ *   npx tsx bench/scoring/run.ts [--pairs FILE.tsv] [--limit N] [--only ours|reference] [--with-worker-thread]
  *
  * One command runs both; each pipeline runs in its own child process so peak RSS is
  * its own (process.resourceUsage().maxRSS) and one runtime's heap cannot hide in the
@@ -55,6 +55,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     worker: { type: 'string' },
     shard: { type: 'string', default: '0/1' },
+    /** Also run our engine with its models in a worker thread (offMainThread). */
+    'with-worker-thread': { type: 'boolean', default: false },
   },
 });
 // How long the event loop was blocked: what a server's other requests would wait.
@@ -64,15 +66,24 @@ const pairs = values.limit ? allPairs.slice(0, Number(values.limit)) : allPairs;
 
 if (values.worker) {
   loopDelay.enable();
-  const report = values.worker === 'ours' ? await runOurs() : await runReference(values.shard);
+  const report =
+    values.worker === 'reference'
+      ? await runReference(values.shard)
+      : await runOurs(values.worker === 'ours-offthread');
   process.stdout.write(`${JSON.stringify(report)}\n`);
   process.exit(0);
 } else {
   await orchestrate();
 }
 
-async function runOurs(): Promise<WorkerReport> {
-  const engine = await createOnnxEngine({ intraOpNumThreads: 1, concurrency: 2 });
+async function runOurs(offMainThread: boolean): Promise<WorkerReport> {
+  // In-thread: two comparisons interleave, one ORT thread each. Worker thread: one JS thread
+  // for the whole pipeline, so ORT gets two intra-op threads to use the second core.
+  const engine = await createOnnxEngine(
+    offMainThread
+      ? { offMainThread, intraOpNumThreads: 2, concurrency: 2 }
+      : { intraOpNumThreads: 1, concurrency: 2 },
+  );
   // Files are read per pair, as uploads arrive, so the process does not hold the whole set.
   const bytes = (index: number) => {
     const p = pairs[index] as (typeof pairs)[number];
@@ -103,7 +114,7 @@ async function runOurs(): Promise<WorkerReport> {
   const wallMs = performance.now() - started;
   await engine.close();
   return {
-    pipeline: 'ours (ONNX)',
+    pipeline: offMainThread ? 'ours, worker thread (intra-op 2)' : 'ours (ONNX)',
     engine: engine.identity,
     outcomes,
     wallMs,
@@ -155,6 +166,16 @@ async function orchestrate(): Promise<void> {
         (o) => (o.score ?? 0) >= 70,
       ),
     );
+    if (values['with-worker-thread']) {
+      const offThread = await child(['--worker', 'ours-offthread', ...extra]);
+      rows.push(
+        summarise(
+          [offThread],
+          (o) => (o.score ?? 0) >= 80,
+          (o) => (o.score ?? 0) >= 70,
+        ),
+      );
+    }
   }
   if (values.only !== 'ours') {
     const shards = await Promise.all([
@@ -170,8 +191,8 @@ async function orchestrate(): Promise<void> {
     `\n${pairs.length} labelled pairs from ${values.pairs}\nmachine: ${cpus().length} cores (${cpu}), Node ${process.version}\n`,
   );
   console.table(rows);
-  if (rows.length === 2) {
-    const speedup = Number(rows[0]?.['pairs/s']) / Number(rows[1]?.['pairs/s']);
+  if (rows.length >= 2) {
+    const speedup = Number(rows[0]?.['pairs/s']) / Number(rows[rows.length - 1]?.['pairs/s']);
     process.stdout.write(`throughput ours / reference: ${speedup.toFixed(1)}×\n`);
   }
 }

@@ -19,6 +19,13 @@ export interface OnnxEngineOptions {
   intraOpNumThreads?: number;
   /** ORT's CPU memory arena (faster by a few %, but holds peak activation memory forever). Default false. */
   memoryArena?: boolean;
+  /**
+   * Run the models in a worker thread. onnxruntime-node executes each `run` on the thread
+   * that calls it, so in-thread every model run (5–25 ms) holds the event loop; in a worker
+   * it never does. The worker uses one thread for JS, so give it `intraOpNumThreads: 2`
+   * to keep both cores busy. Default false.
+   */
+  offMainThread?: boolean;
   /** Comparisons in flight at once. Default 2 (one per core of the reference machine). */
   concurrency?: number;
   /** Comparisons allowed to wait; beyond that `score` rejects with EngineBusyError. Default 64. */
@@ -41,9 +48,19 @@ export interface OnnxEngine extends ScoringEngine {
 
 /**
  * The real engine: face detection, alignment and descriptors on onnxruntime-node.
- * Sessions open once here and are shared by every comparison.
+ * Sessions open once and are shared by every comparison. With `offMainThread` they live
+ * in a worker thread (see `workerEngine.ts`); otherwise in the caller's thread.
  */
 export async function createOnnxEngine(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
+  if (options.offMainThread) {
+    const { createWorkerEngine } = await import('./workerEngine.ts');
+    return createWorkerEngine(options);
+  }
+  return createInThreadEngine(options);
+}
+
+/** The engine in the calling thread; `createOnnxEngine` and the worker both build on it. */
+export async function createInThreadEngine(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
   const set = loadModelSet(options.manifestPath ?? DEFAULT_MANIFEST_PATH, options.modelSet);
   const session = {
     intraOpNumThreads: options.intraOpNumThreads ?? 1,
