@@ -3,6 +3,8 @@
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Fewer glibc malloc arenas: about 20 MB less resident memory with the ONNX engine, at no measured cost.
+ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json .npmrc ./
 # The postinstall step converts face-api's weights to ONNX, so the models need their sources first.
 COPY models ./models

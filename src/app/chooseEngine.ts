@@ -28,5 +28,6 @@ export async function chooseEngine(config: Config, warn: (message: string) => vo
     modelSet: config.onnx.modelSet,
     intraOpNumThreads: config.onnx.intraOpThreads,
     concurrency: config.processing.concurrency,
+    offMainThread: config.onnx.offMainThread,
   });
 }

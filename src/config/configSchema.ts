@@ -91,9 +91,14 @@ export const configSchema = z
         manifestPath: z.string().min(1).optional(),
         /** Which model set of that manifest to run; default the converted face-api set. */
         modelSet: z.string().min(1).optional(),
+        /**
+         * onnxruntime-node runs a model on the calling thread; a worker keeps polls answered
+         * promptly during inference, at about half the scoring throughput (docs/scoring.md).
+         */
+        offMainThread: z.boolean().default(false),
       })
       .strict()
-      .default({ intraOpThreads: 1 }),
+      .default({ intraOpThreads: 1, offMainThread: false }),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
     validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
     maxJsonBytes: z
