@@ -1,36 +1,27 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { createTokenVerifier } from '../auth/createTokenVerifier.ts';
-import { issueAccessToken } from '../auth/issueAccessToken.ts';
-import { jwks } from '../auth/jwks.ts';
-import { loadOrCreateSigningKey } from '../auth/loadOrCreateSigningKey.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
-import { createDirectoryObjectStore } from '../bucket/directoryObjectStore.ts';
-import { createMemoryObjectStore } from '../bucket/memoryObjectStore.ts';
 import { presignUpload } from '../bucket/presignUpload.ts';
 import { createCallbackDispatcher } from '../callbacks/callbackDispatcher.ts';
 import { completionEvent } from '../callbacks/completionEvent.ts';
-import { createDirectoryCallbackLog } from '../callbacks/directoryCallbackLog.ts';
-import { createMemoryCallbackLog } from '../callbacks/memoryCallbackLog.ts';
 import { validateCallbackUrl } from '../callbacks/validateCallbackUrl.ts';
 import type { Config } from '../config/configSchema.ts';
+import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
 import { visibleTo } from '../domain/partnerAccess.ts';
-import type { Submission } from '../domain/Submission.ts';
 import type { AppServices } from '../http/AppServices.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
-import type { StoredAnswer } from '../http/idempotency.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
-import { createDirectoryRecordStore } from '../store/createDirectoryRecordStore.ts';
-import { createMemoryRecordStore, type RecordStore } from '../store/RecordStore.ts';
 import { confirmSubmission } from '../submissions/confirmSubmission.ts';
 import { createProcessingQueue } from '../submissions/createProcessingQueue.ts';
 import type { FlowDeps } from '../submissions/FlowDeps.ts';
 import { processSubmission } from '../submissions/processSubmission.ts';
 import { resumeSubmissions } from '../submissions/resumeSubmissions.ts';
 import { startSubmission } from '../submissions/startSubmission.ts';
+import { bucketSecret } from './bucketSecret.ts';
+import { createStores } from './createStores.ts';
+import { createTokenService } from './createTokenService.ts';
 import { OPENAPI_PATH, VERSION } from './projectFiles.ts';
 
 export interface Logger {
@@ -63,27 +54,19 @@ export async function composeServices(
   const issuer = config.tokens.issuer ?? publicUrl;
   const partners = new Map<string, Partner>(config.partners.map((p) => [p.clientId, p]));
   const dataDir = config.dataDir;
-  const warnUnreadable = (file: string, error: unknown) =>
-    log.warn(`skipping unreadable ${file}: ${String(error)}`);
 
-  const signingKey = await loadOrCreateSigningKey(dataDir);
-  const verifyToken = createTokenVerifier({
-    keys: [signingKey],
+  const tokens = await createTokenService({
+    partners,
     issuer,
     audience: config.tokens.audience,
+    dataDir,
     now,
   });
-  const bucketCredentials = { accessKeyId: config.bucket.accessKeyId, secret: bucketSecret(config, dataDir) };
-  const objects = dataDir ? createDirectoryObjectStore(join(dataDir, 'objects')) : createMemoryObjectStore();
-  const submissions: RecordStore<Submission> = dataDir
-    ? createDirectoryRecordStore(join(dataDir, 'submissions'), warnUnreadable)
-    : createMemoryRecordStore();
-  const idempotency: RecordStore<StoredAnswer> = dataDir
-    ? createDirectoryRecordStore(join(dataDir, 'idempotency'), warnUnreadable)
-    : createMemoryRecordStore();
-  const callbackLog = dataDir
-    ? createDirectoryCallbackLog(join(dataDir, 'callbacks'), { onCorrupt: warnUnreadable })
-    : createMemoryCallbackLog();
+  const bucketCredentials = {
+    accessKeyId: config.bucket.accessKeyId,
+    secret: bucketSecret(config.bucket.signingSecret, dataDir),
+  };
+  const { objects, submissions, idempotency, callbackLog } = createStores(dataDir, log.warn);
   const dispatcher = createCallbackDispatcher({
     retrySchedule: config.callbacks.retryScheduleMs,
     timeoutMs: config.callbacks.timeoutMs,
@@ -97,8 +80,8 @@ export async function composeServices(
     submissions,
     objects,
     engine,
-    presign: (key, contentType, expiresAt) => ({
-      imageType: key.endsWith('/SELFIE') ? 'SELFIE' : 'DOCUMENT',
+    presign: (imageType, key, contentType, expiresAt) => ({
+      imageType,
       ...presignUpload({
         publicBaseUrl: publicUrl,
         key,
@@ -108,7 +91,7 @@ export async function composeServices(
       }),
     }),
     objectKey: (correlationId, role) => `uploads/${correlationId}/${role}`,
-    thresholdsFor: (partnerId) => partners.get(partnerId)?.thresholds ?? { success: 80, review: 70 },
+    thresholdsFor: (partnerId) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS,
     defaultCallbackUrl: (partnerId) => partners.get(partnerId)?.callbackUrl ?? null,
     async notifyCompletion({ submission, url }) {
       const partner = partners.get(submission.partnerId);
@@ -149,27 +132,7 @@ export async function composeServices(
         return submission !== undefined && submission.status === 'AWAITING_UPLOAD';
       },
     }),
-    tokens: {
-      findPartner: (clientId) => partners.get(clientId),
-      issue: (partner, scope) =>
-        issueAccessToken({
-          key: signingKey,
-          partner,
-          issuer,
-          audience: config.tokens.audience,
-          now: now(),
-          scope,
-        }),
-      verify(token) {
-        const result = verifyToken(token);
-        if (!result.ok) return { ok: false, description: result.description };
-        const partner = partners.get(result.clientId);
-        return partner
-          ? { ok: true, partner }
-          : { ok: false, description: 'The token names a client that no longer exists.' };
-      },
-      jwks: () => jwks(signingKey),
-    },
+    tokens,
     submissions: {
       start: (partnerId, request) => startSubmission(deps, partnerId, request),
       confirm: (partnerId, correlationId) => confirmSubmission(deps, queue, partnerId, correlationId),
@@ -207,23 +170,4 @@ export async function composeServices(
       await engine.close();
     },
   };
-}
-
-/**
- * Presigned URLs must stay valid across a restart with a data directory, so
- * the bucket's signing secret is kept there; without one it lives as long as
- * the process, like everything else.
- */
-function bucketSecret(config: Config, dataDir: string | undefined): string {
-  if (config.bucket.signingSecret) return config.bucket.signingSecret;
-  const fresh = randomBytes(32).toString('base64url');
-  if (!dataDir) return fresh;
-  const file = join(dataDir, 'bucket-signing-secret');
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, fresh, { mode: 0o600 });
-    return fresh;
-  }
 }

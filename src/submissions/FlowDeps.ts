@@ -29,7 +29,7 @@ export interface FlowDeps {
   submissions: RecordStore<Submission>;
   objects: UploadedObjects;
   engine: ScoringEngine;
-  presign(key: string, contentType: string, expiresAt: Date): PresignedUpload;
+  presign(imageType: ImageRole, key: string, contentType: string, expiresAt: Date): PresignedUpload;
   objectKey(correlationId: string, role: ImageRole): string;
   thresholdsFor(partnerId: string): Thresholds;
   defaultCallbackUrl(partnerId: string): string | null;

@@ -48,6 +48,11 @@ export async function startSubmission(
 export function presignUploads(deps: FlowDeps, submission: Submission, now: Date): PresignedUpload[] {
   const expiresAt = new Date(now.getTime() + deps.uploadUrlTtlSeconds * 1000);
   return IMAGE_ROLES.map((role) =>
-    deps.presign(deps.objectKey(submission.correlationId, role), submission.contentTypes[role], expiresAt),
+    deps.presign(
+      role,
+      deps.objectKey(submission.correlationId, role),
+      submission.contentTypes[role],
+      expiresAt,
+    ),
   );
 }
