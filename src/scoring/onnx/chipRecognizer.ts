@@ -1,9 +1,9 @@
-import ort from 'onnxruntime-node';
 import type { RgbImage } from '../image/RgbImage.ts';
 import type { Point } from '../image/similarityTransform.ts';
 import { createSession, type SessionSettings } from './createSession.ts';
 import type { DistanceMetric, FaceRecognizer } from './FaceRecognizer.ts';
-import { type PixelNormalisation, packTensor, planarToNhwc } from './packTensor.ts';
+import { type PixelNormalisation, packTensor } from './packTensor.ts';
+import { squareImageTensor } from './squareImageTensor.ts';
 
 export interface ChipRecognizerSettings {
   id: string;
@@ -38,10 +38,7 @@ export async function createChipRecognizer(
     metric: settings.metric,
     async embed(chip: RgbImage): Promise<Float32Array> {
       const planar = packTensor(chip, size, size, settings.pixels);
-      const input =
-        settings.layout === 'nhwc'
-          ? new ort.Tensor('float32', planarToNhwc(planar, size), [1, size, size, 3])
-          : new ort.Tensor('float32', planar, [1, 3, size, size]);
+      const input = squareImageTensor(planar, size, settings.layout);
       const outputs = await model.run({ [inputName]: input });
       const out = outputs[outputName];
       if (!out) throw new Error(`recogniser ${settings.id} produced no output "${outputName}"`);

@@ -1,4 +1,3 @@
-import ort from 'onnxruntime-node';
 import { cropImage } from '../image/cropImage.ts';
 import type { RgbImage } from '../image/RgbImage.ts';
 import { resizeBilinear } from '../image/resizeBilinear.ts';
@@ -7,8 +6,9 @@ import { createSession, type SessionSettings } from './createSession.ts';
 import type { DetectedFace } from './FaceDetector.ts';
 import type { FaceLandmarker } from './FaceLandmarker.ts';
 import type { LandmarkSpec } from './modelSetSpec.ts';
-import { packTensor, planarToNhwc } from './packTensor.ts';
+import { packTensor } from './packTensor.ts';
 import { padToSquare } from './padToSquare.ts';
+import { squareImageTensor } from './squareImageTensor.ts';
 
 const FACE_API_MEAN: [number, number, number] = [122.782, 117.001, 104.298];
 
@@ -37,10 +37,7 @@ export async function createFaceApiLandmarker(
       mean: [mean[0] as number, mean[1] as number, mean[2] as number],
       std: [scale, scale, scale],
     });
-    const input =
-      spec.layout === 'nhwc'
-        ? new ort.Tensor('float32', planarToNhwc(planar, size), [1, size, size, 3])
-        : new ort.Tensor('float32', planar, [1, 3, size, size]);
+    const input = squareImageTensor(planar, size, spec.layout);
     const outputs = await model.run({ [inputName]: input });
     const out = outputs[outputName];
     if (!out) throw new Error(`landmark net produced no output "${outputName}"`);

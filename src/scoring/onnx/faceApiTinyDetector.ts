@@ -1,11 +1,11 @@
-import ort from 'onnxruntime-node';
 import type { RgbImage } from '../image/RgbImage.ts';
 import { resizeBilinear } from '../image/resizeBilinear.ts';
 import { createSession, type SessionSettings } from './createSession.ts';
 import type { DetectedFace, FaceDetector } from './FaceDetector.ts';
 import type { DetectorSpec } from './modelSetSpec.ts';
 import { nonMaxSuppression } from './nonMaxSuppression.ts';
-import { packTensor, planarToNhwc } from './packTensor.ts';
+import { packTensor } from './packTensor.ts';
+import { squareImageTensor } from './squareImageTensor.ts';
 
 type TinySpec = Extract<DetectorSpec, { kind: 'faceapi-tiny' }>;
 
@@ -46,10 +46,7 @@ export async function createFaceApiTinyDetector(
       mean: [mean[0] as number, mean[1] as number, mean[2] as number],
       std: [scale, scale, scale],
     });
-    const input =
-      spec.layout === 'nhwc'
-        ? new ort.Tensor('float32', planarToNhwc(planar, size), [1, size, size, 3])
-        : new ort.Tensor('float32', planar, [1, 3, size, size]);
+    const input = squareImageTensor(planar, size, spec.layout);
     const outputs = await model.run({ [inputName]: input });
     const out = outputs[outputName];
     if (!out) throw new Error(`tiny face detector produced no output "${outputName}"`);
