@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { createApp } from '../http/createApp.ts';
 import { chooseEngine } from './chooseEngine.ts';
@@ -29,7 +30,7 @@ export async function startServer(
   // Listen first: with --port 0 the presigned URLs can only be built once the real port is known.
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, config)));
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
@@ -86,4 +87,16 @@ function banner(
 function defaultPublicUrl(host: string, port: number): string {
   if (host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The usual reasons a port cannot be had, said in terms of the flags that fix them. */
+function listenError(error: NodeJS.ErrnoException, config: Config): Error {
+  const where = `${config.host}:${config.port}`;
+  if (error.code === 'EADDRINUSE')
+    return new ConfigError(`${where} is already in use: stop the other server or pass --port.`);
+  if (error.code === 'EACCES')
+    return new ConfigError(`Not allowed to listen on ${where}: pick a port above 1023 with --port.`);
+  if (error.code === 'EADDRNOTAVAIL')
+    return new ConfigError(`${config.host} is not an address of this machine: check --host.`);
+  return error;
 }

@@ -35,3 +35,27 @@ describe('facematch-mock CLI', () => {
     expect(err.text()).toMatch(/engine/);
   });
 });
+
+describe('facematch-mock serve', () => {
+  it('says how to fix a port that is already taken', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const out = capture();
+    const err = capture();
+    try {
+      const code = await main(
+        ['serve', '--port', String(port), '--host', '127.0.0.1', '--engine', 'fixture'],
+        {
+          stdout: out.stream,
+          stderr: err.stream,
+        },
+      );
+      expect(code).toBe(2);
+      expect(err.text()).toMatch(/already in use.*--port/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
