@@ -44,7 +44,17 @@ export function checkRequestContract(contract: ContractValidator) {
     const { unsupportedMediaType, errors } = contract.checkRequest(operation, toExchange(req));
     if (unsupportedMediaType)
       return next(new ProblemError('unsupported-media-type', { detail: mediaTypeHint(req) }));
-    if (errors.length > 0) return next(new ProblemError('validation-failed', { errors }));
+    if (errors.length > 0) {
+      // OAuth clients read RFC 6749's `error` member, so the token endpoint says invalid_request too.
+      const oauth =
+        req.path === '/v1/oauth/token'
+          ? {
+              error: 'invalid_request',
+              error_description: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+            }
+          : {};
+      return next(new ProblemError('validation-failed', { errors, ...oauth }));
+    }
     next();
   };
 }

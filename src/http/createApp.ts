@@ -37,6 +37,11 @@ function renderErrors(services: AppServices) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
     if (error instanceof ProblemError) return renderProblem(res, error, req.originalUrl);
+    if (error instanceof URIError) {
+      // A path with broken percent-encoding, e.g. /v1/submissions/%E0%A4%A.
+      const detail = 'The URL is not valid percent-encoding; encode reserved characters as %XX.';
+      return renderProblem(res, new ProblemError('validation-failed', { detail }), req.originalUrl);
+    }
     services.log.error(`${req.method} ${req.originalUrl} failed`, error);
     renderProblem(res, new ProblemError('internal-error'), req.originalUrl);
   };

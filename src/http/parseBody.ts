@@ -41,8 +41,25 @@ function translateBodyErrors(maxBytes: number) {
       );
     } else if (type === 'parameters.too.many') {
       next(new ProblemError('payload-too-large', { detail: 'The form has too many parameters.' }));
+    } else if (isClientError(error)) {
+      // Anything else body-parser blames on the request, e.g. a gzip body that does not inflate.
+      next(
+        new ProblemError('validation-failed', {
+          detail: `The body could not be read: ${(error as Error).message}.`,
+        }),
+      );
     } else {
       next(error);
     }
   };
+}
+
+function isClientError(error: unknown): boolean {
+  const status = (error as { status?: unknown }).status;
+  return (
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500 &&
+    (error as { expose?: unknown }).expose === true
+  );
 }

@@ -345,3 +345,28 @@ describe('the bucket answers for itself', () => {
     expect(unsigned.status).toBeGreaterThanOrEqual(400);
   });
 });
+
+describe('hostile input', () => {
+  it('gets 4xx problems, never a 500', async () => {
+    const { app } = await setup();
+    const auth = `Bearer ${await tokenFor(app)}`;
+    const badPath = await request(app).get('/v1/submissions/%E0%A4%A').set('Authorization', auth);
+    expect(badPath.status).toBe(400);
+    const badGzip = await request(app)
+      .post('/v1/submissions')
+      .set('Authorization', auth)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send('not gzip at all');
+    expect(badGzip.status).toBe(400);
+    expect(badGzip.body.code).toBe('validation-failed');
+    const oauth = await request(app)
+      .post('/v1/oauth/token')
+      .send({ grant_type: ['client_credentials'] });
+    expect(oauth.status).toBe(400);
+    expect(oauth.body).toMatchObject({
+      error: 'invalid_request',
+      errors: [expect.objectContaining({ field: '/grant_type' })],
+    });
+  });
+});
