@@ -55,3 +55,10 @@ describe('operational endpoints', () => {
     });
   });
 });
+
+describe('HEAD', () => {
+  it('answers like GET without a body, as load balancers expect', async () => {
+    const res = await request(t.app).head('/healthz');
+    expect(res.status).toBe(200);
+  });
+});
