@@ -1,75 +1,25 @@
-import onnxProto from 'onnx-proto';
-
-const { onnx } = onnxProto;
+import { int, ints, OnnxGraph } from '../../../models/convert/onnxGraph.ts';
 
 /**
- * Minimal ONNX graphs built in the test itself, so the bring-your-own adapters are
- * exercised through onnxruntime on a machine that has none of the real model files.
+ * Minimal ONNX graphs built in the test itself (with the converter's own graph
+ * builder), so the bring-your-own adapters are exercised through onnxruntime on
+ * a machine that has none of the real model files.
  */
-type Dims = (number | string)[];
-
-function valueInfo(name: string, dims: Dims) {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  });
-}
-
-function floatTensor(name: string, dims: number[], values: Float32Array) {
-  const raw = new Uint8Array(values.length * 4);
-  const view = new DataView(raw.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i] as number, true);
-  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw });
-}
-
-function model(
-  nodes: InstanceType<typeof onnx.NodeProto>[],
-  inputs: ReturnType<typeof valueInfo>[],
-  outputs: ReturnType<typeof valueInfo>[],
-  initializers: ReturnType<typeof floatTensor>[] = [],
-): Uint8Array {
-  return onnx.ModelProto.encode(
-    onnx.ModelProto.create({
-      irVersion: 8,
-      producerName: 'facematch-mock tests',
-      opsetImport: [{ domain: '', version: 13 }],
-      graph: onnx.GraphProto.create({
-        name: 'tiny',
-        node: nodes,
-        input: inputs,
-        output: outputs,
-        initializer: initializers,
-      }),
-    }),
-  ).finish();
-}
+const info = { docString: 'facematch-mock test graph', metadata: {} };
 
 /** A recogniser whose "descriptor" is the per-channel mean of its input: shows order and normalisation. */
 export function channelMeanRecognizer(inputName: string, size: number): Uint8Array {
-  return model(
-    [
-      onnx.NodeProto.create({
-        opType: 'ReduceMean',
-        input: [inputName],
-        output: ['embedding'],
-        attribute: [
-          onnx.AttributeProto.create({
-            name: 'axes',
-            type: onnx.AttributeProto.AttributeType.INTS,
-            ints: [2, 3],
-          }),
-          onnx.AttributeProto.create({ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }),
-        ],
-      }),
-    ],
-    [valueInfo(inputName, [1, 3, size, size])],
-    [valueInfo('embedding', [1, 3])],
+  const graph = new OnnxGraph('tiny');
+  graph.input(inputName, [1, 3, size, size]);
+  const embedding = graph.node(
+    'ReduceMean',
+    [inputName],
+    { axes: ints([2, 3]), keepdims: int(0) },
+    'mean',
+    'embedding',
   );
+  graph.output(embedding, [1, 3]);
+  return graph.encode(info);
 }
 
 export interface FakeYunetFace {
@@ -88,9 +38,8 @@ export interface FakeYunetFace {
  * still expects it. Decoding it checks our YuNet arithmetic without the real weights.
  */
 export function fakeYunet(faces: FakeYunetFace[], size = 640): Uint8Array {
-  const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
-  const outputs: ReturnType<typeof valueInfo>[] = [];
-  const initializers: ReturnType<typeof floatTensor>[] = [];
+  const graph = new OnnxGraph('tiny');
+  graph.input('input', [1, 3, size, size]);
   for (const stride of [8, 16, 32] as const) {
     const cells = (size / stride) ** 2;
     const cols = size / stride;
@@ -111,21 +60,10 @@ export function fakeYunet(faces: FakeYunetFace[], size = 640): Uint8Array {
       [`kps_${stride}`, [1, cells, 10], kps],
     ];
     for (const [name, dims, values] of constants) {
-      initializers.push(floatTensor(`${name}_value`, dims, values));
-      nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [`${name}_value`], output: [name] }));
-      outputs.push(valueInfo(name, dims));
+      const value = graph.floats(`${name}_value`, dims, values);
+      graph.output(graph.node('Identity', [value], {}, name, name), dims);
     }
   }
-  nodes.push(
-    onnx.NodeProto.create({
-      opType: 'ReduceMean',
-      input: ['input'],
-      output: ['input_mean'],
-      attribute: [
-        onnx.AttributeProto.create({ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }),
-      ],
-    }),
-  );
-  outputs.push(valueInfo('input_mean', []));
-  return model(nodes, [valueInfo('input', [1, 3, size, size])], outputs, initializers);
+  graph.output(graph.node('ReduceMean', ['input'], { keepdims: int(0) }, 'mean', 'input_mean'), []);
+  return graph.encode(info);
 }
