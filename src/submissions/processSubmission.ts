@@ -26,6 +26,15 @@ export async function processSubmission(
       deps.objects.get(deps.objectKey(correlationId, 'DOCUMENT')),
     ]);
     if (!selfie || !document) throw new Error('an uploaded image is no longer in the bucket');
+    // Score exactly what the partner confirmed: bytes that changed since would make the result lie.
+    for (const [role, object] of [
+      ['SELFIE', selfie],
+      ['DOCUMENT', document],
+    ] as const) {
+      const confirmed = submission.confirmedUploads[role];
+      if (object.etag !== confirmed)
+        throw new Error(`the ${role} image changed after confirm (${confirmed} → ${object.etag})`);
+    }
     const score = await deps.engine.score(selfie.bytes, document.bytes);
     finished = recordScore(submission, score, thresholds, deps.now());
   } catch (error) {
