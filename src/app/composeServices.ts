@@ -22,6 +22,7 @@ import { startSubmission } from '../submissions/startSubmission.ts';
 import { bucketSecret } from './bucketSecret.ts';
 import { createStores } from './createStores.ts';
 import { createTokenService } from './createTokenService.ts';
+import { defaultPublicUrl } from './defaultPublicUrl.ts';
 import { OPENAPI_PATH, VERSION } from './projectFiles.ts';
 
 export interface Logger {
@@ -50,7 +51,7 @@ export async function composeServices(
   log: Logger,
   now: () => Date = () => new Date(),
 ): Promise<ComposedServer> {
-  const publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
+  const publicUrl = (config.publicUrl ?? defaultPublicUrl(config.host, config.port)).replace(/\/+$/, '');
   const issuer = config.tokens.issuer ?? publicUrl;
   const partners = new Map<string, Partner>(config.partners.map((p) => [p.clientId, p]));
   const dataDir = config.dataDir;

@@ -5,6 +5,7 @@ import type { Config } from '../config/configSchema.ts';
 import { createApp } from '../http/createApp.ts';
 import { chooseEngine } from './chooseEngine.ts';
 import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
+import { defaultPublicUrl } from './defaultPublicUrl.ts';
 
 export interface RunningServer {
   server: Server;
@@ -81,12 +82,6 @@ function banner(
   ]
     .filter(Boolean)
     .join('\n');
-}
-
-/** A wildcard bind is reached as localhost; a specific one by its own address (localhost may resolve to ::1). */
-function defaultPublicUrl(host: string, port: number): string {
-  if (host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** The usual reasons a port cannot be had, said in terms of the flags that fix them. */
