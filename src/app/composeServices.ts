@@ -38,6 +38,13 @@ export interface ComposedServer {
   resume(): Promise<{ submissions: number; callbacks: number }>;
   /** Resolves when no scoring job or callback attempt is running or scheduled. */
   idle(): Promise<void>;
+  /**
+   * Graceful shutdown, first step: readiness turns to 503 at once, queued and
+   * running jobs finish, callback attempts on the wire complete and are
+   * recorded, retries stay pending in the callback log. Resolves when no job or
+   * attempt is running; `close()` then stops whatever the drain time cut short.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,6 +124,7 @@ export async function composeServices(
     (id, signal) => processSubmission(deps, id, signal),
     config.processing.concurrency,
   );
+  let draining = false;
   const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as unknown;
 
   const services: AppServices = {
@@ -145,7 +153,7 @@ export async function composeServices(
       return result.ok ? null : result.message;
     },
     idempotency,
-    health: () => ({ ready: true, engine: engine.name, version: VERSION }),
+    health: () => ({ status: draining ? 'draining' : 'ok', engine: engine.name, version: VERSION }),
     settings: {
       maxJsonBytes: config.maxJsonBytes,
       retryAfterSeconds: config.processing.retryAfterSeconds,
@@ -163,6 +171,13 @@ export async function composeServices(
     },
     async idle() {
       await queue.idle();
+      await dispatcher.idle();
+    },
+    async drain() {
+      draining = true;
+      const attempts = dispatcher.drain();
+      await queue.idle();
+      await attempts;
       await dispatcher.idle();
     },
     async close() {

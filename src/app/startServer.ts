@@ -1,20 +1,29 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
+import { answerNotReady } from '../http/answerNotReady.ts';
 import { createApp } from '../http/createApp.ts';
 import { chooseEngine } from './chooseEngine.ts';
 import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
+import { VERSION } from './projectFiles.ts';
 
 export interface RunningServer {
   server: Server;
   url: string;
   composed: ComposedServer;
+  /** Stops at once: running jobs are cut (they stay PROCESSING for a resume with a data dir). */
   stop(): Promise<void>;
+  /**
+   * Graceful shutdown: stop accepting, let in-flight requests, jobs and callback
+   * attempts finish within `shutdown.drainSeconds`, then stop. `drained` is
+   * false when the drain time ran out and work was cut short.
+   */
+  drain(): Promise<{ drained: boolean }>;
 }
 
-/** Starts listening, resumes unfinished work, and stops cleanly on SIGINT/SIGTERM. */
+/** Starts listening, resumes unfinished work, and drains on SIGINT/SIGTERM. */
 export async function startServer(
   config: Config,
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
@@ -29,37 +38,119 @@ export async function startServer(
       ),
   };
   // Listen first: with --port 0 the presigned URLs can only be built once the real port is known.
-  const server = createServer();
+  // Until the app is attached the port answers 503 not-ready, never silence.
+  const notReady = { version: VERSION, retryAfterSeconds: config.processing.retryAfterSeconds };
+  let handle: RequestListener = (req, res) => answerNotReady(req, res, notReady);
+  let draining = false;
+  const server = createServer((req, res) => {
+    // Keep-alive connections would otherwise carry new requests into a shutdown.
+    if (draining) res.setHeader('Connection', 'close');
+    handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, config)));
     server.listen(config.port, config.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const url = config.publicUrl ?? defaultPublicUrl(config.host, port);
-  const engine = await chooseEngine(config, log.warn);
-  const composed = await composeServices({ ...config, publicUrl: url }, engine, log);
-  server.on('request', createApp(composed.services));
-  const resumed = await composed.resume();
-  log.info(banner(config, url, engine.name, resumed));
+
+  let composed: ComposedServer | undefined;
+  let url: string;
+  let resumed: { submissions: number; callbacks: number };
+  let engineName: string;
+  try {
+    const { port } = server.address() as AddressInfo;
+    url = config.publicUrl ?? defaultPublicUrl(config.host, port);
+    const engine = await chooseEngine(config, log.warn);
+    engineName = engine.name;
+    composed = await composeServices({ ...config, publicUrl: url }, engine, log);
+    handle = createApp(composed.services);
+    resumed = await composed.resume();
+  } catch (error) {
+    // A half-started server must not linger with an open port: the caller exits non-zero.
+    server.closeAllConnections();
+    server.close();
+    await composed?.close().catch(() => undefined);
+    throw error;
+  }
+  const ready = composed;
+  log.info(banner(config, url, engineName, resumed));
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await composed.close();
+      await ready.close();
     })();
     return stopping;
   };
+
+  let shutdown: Promise<{ drained: boolean }> | undefined;
+  const drain = () => {
+    shutdown ??= (async () => {
+      draining = true;
+      const deadline = AbortSignal.timeout(config.shutdown.drainSeconds * 1000);
+      const connectionsClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Jobs and callback attempts start draining now; in-flight requests may still add work.
+      const work = ready.drain();
+      const drained =
+        (await beforeDeadline(connectionsClosed, deadline)) &&
+        (await beforeDeadline(work, deadline)) &&
+        (await beforeDeadline(ready.idle(), deadline));
+      if (!drained) {
+        log.warn(
+          `drain time of ${config.shutdown.drainSeconds} s ran out: cutting open connections and running jobs` +
+            (config.dataDir
+              ? ' (they resume from the data dir on the next start)'
+              : ' (lost: no --data-dir)'),
+        );
+      }
+      await stop();
+      return { drained };
+    })();
+    return shutdown;
+  };
+
   if (options.handleSignals) {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        log.info(`${signal}: finishing running jobs, then exiting`);
-        server.closeAllConnections?.();
-        void stop().then(() => process.exit(0));
-      });
-    }
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (shutdown) {
+        log.warn(`${signal} again: exiting now without waiting for in-flight work`);
+        process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+      }
+      log.info(
+        `${signal}: not accepting new connections; finishing in-flight requests, jobs and callback attempts (up to ${config.shutdown.drainSeconds} s), then exiting. Send it again to exit at once.`,
+      );
+      void drain().then(
+        ({ drained }) => {
+          log.info(
+            drained ? 'drained: every in-flight request, job and callback attempt finished' : 'stopped',
+          );
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error('shutdown failed', error);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
-  return { server, url, composed, stop };
+  return { server, url, composed: ready, stop, drain };
+}
+
+/** True when `work` settled before the deadline. */
+async function beforeDeadline(work: Promise<unknown>, deadline: AbortSignal): Promise<boolean> {
+  if (deadline.aborted) return false;
+  let onAbort = () => {};
+  const timedOut = new Promise<false>((resolve) => {
+    onAbort = () => resolve(false);
+    deadline.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), timedOut]);
+  } finally {
+    deadline.removeEventListener('abort', onAbort);
+  }
 }
 
 function banner(

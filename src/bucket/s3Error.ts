@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 /**
  * Every error the Bucket Service can answer, rendered the way S3 and OSS render them, from
@@ -20,6 +20,7 @@ const STATUS_BY_CODE = {
   NoSuchKey: 404,
   RequestTimeout: 400,
   SignatureDoesNotMatch: 403,
+  ServiceUnavailable: 503,
 } as const;
 
 export type S3ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -143,6 +144,12 @@ export const s3Errors = {
     ),
 
   internalError: () => make('InternalError', 'We encountered an internal error. Please try again.'),
+
+  serviceUnavailable: () =>
+    make(
+      'ServiceUnavailable',
+      'The server is starting or shutting down. Retry the same request after the seconds in Retry-After.',
+    ),
 };
 
 // XML 1.0 cannot carry these characters even escaped (NUL, most C0 controls, lone surrogates,
@@ -178,7 +185,7 @@ export function renderS3ErrorXml(error: S3Error, ids: { requestId: string; hostI
  * out can only be ended, not reported). The request id is in a header too, as OSS does, so it
  * is visible even on HEAD, whose body HTTP drops.
  */
-export function sendS3Error(res: Response, error: S3Error): void {
+export function sendS3Error(res: ServerResponse, error: S3Error): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -186,7 +193,7 @@ export function sendS3Error(res: Response, error: S3Error): void {
   const requestId = randomBytes(12).toString('hex').toUpperCase();
   const hostId = randomBytes(24).toString('base64');
   const body = renderS3ErrorXml(error, { requestId, hostId });
-  res.status(error.status);
+  res.statusCode = error.status;
   res.setHeader('Content-Type', 'application/xml');
   res.setHeader('x-oss-request-id', requestId);
   res.setHeader('Content-Length', Buffer.byteLength(body));

@@ -42,6 +42,14 @@ export interface CallbackDispatcher {
   /** Resolves once no attempt is running or scheduled. */
   idle(): Promise<void>;
   /**
+   * For a graceful shutdown: attempts already on the wire finish and are
+   * recorded (so none is sent twice after a restart), and first attempts of
+   * deliveries dispatched from now on are still made; retries are not waited
+   * for and stay pending in the log for `resumePending`. Resolves when no
+   * attempt is running.
+   */
+  drain(): Promise<void>;
+  /**
    * Cancels timers and in-flight attempts and stops new ones; unfinished
    * deliveries stay pending in the log for `resumePending` after a restart.
    */
@@ -69,6 +77,7 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
   const idleWaiters: Array<() => void> = [];
   const shutdown = new AbortController();
   let closed = false;
+  let draining = false;
 
   function settle(id: string) {
     active.delete(id);
@@ -86,7 +95,8 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
   }
 
   function schedule(entry: Active, delayMs: number) {
-    if (closed) return settle(entry.record.id);
+    // While draining, a retry is left to the next start rather than holding the exit up.
+    if (closed || (draining && delayMs > 0)) return settle(entry.record.id);
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       entry.running = attempt(entry).catch((err: unknown) => {
@@ -142,6 +152,22 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
       schedule(entry, Math.max(0, Date.parse(record.nextAttemptAt) - now().getTime()));
     } else {
       settle(record.id);
+    }
+  }
+
+  function idle(): Promise<void> {
+    if (active.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => idleWaiters.push(resolve));
+  }
+
+  /** Timers only: the records stay pending in the log, with their nextAttemptAt. */
+  function cancelScheduled() {
+    for (const entry of active.values()) {
+      if (entry.timer) {
+        clearTimeout(entry.timer);
+        entry.timer = undefined;
+        settle(entry.record.id);
+      }
     }
   }
 
@@ -209,20 +235,17 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
       return resumed;
     },
 
-    idle() {
-      if (active.size === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    idle,
+
+    drain() {
+      draining = true;
+      cancelScheduled();
+      return idle();
     },
 
     async close() {
       closed = true;
-      for (const entry of active.values()) {
-        if (entry.timer) {
-          clearTimeout(entry.timer);
-          entry.timer = undefined;
-          settle(entry.record.id);
-        }
-      }
+      cancelScheduled();
       shutdown.abort();
       await Promise.all([...active.values()].map((entry) => entry.running));
     },

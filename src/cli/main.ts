@@ -48,6 +48,11 @@ export async function main(
       io.stderr.write(`${error.message}\n`);
       return 2;
     }
-    throw error;
+    // Anything else is ours or the machine's (a data dir that cannot be read, a model that fails
+    // to load): say so plainly, with the stack for the bug report, and exit instead of lingering.
+    io.stderr.write(
+      `facematch-mock ${command} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
   }
 }

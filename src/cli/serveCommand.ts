@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from '../app/startServer.ts';
 import { ConfigError } from '../config/ConfigError.ts';
 import type { ConfigOverrides } from '../config/ConfigOverrides.ts';
-import { ENV_VARIABLES, parsePort } from '../config/configFromEnv.ts';
+import { ENV_VARIABLES, parsePort, parseSeconds } from '../config/configFromEnv.ts';
 import type { Config } from '../config/configSchema.ts';
 import { loadConfig } from '../config/loadConfig.ts';
 import type { Io } from './main.ts';
@@ -17,6 +17,8 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
                            scoring engine (default auto: onnx when the models are installed)
   --data-dir DIR           persist submissions, images and callback logs; a restart resumes work
   --config FILE            JSON or YAML config: partners, thresholds, timings (default: the two demo partners)
+  --drain-seconds N        on SIGTERM/SIGINT, wait up to N s for in-flight requests, scoring jobs and
+                           callback attempts before exiting (default 10; a second signal exits at once)
   --validate-responses off|log|enforce
                            check our own responses against the OpenAPI document (default off)
   -h, --help               this text
@@ -42,6 +44,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
         'data-dir': { type: 'string' },
         config: { type: 'string' },
         'validate-responses': { type: 'string' },
+        'drain-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -63,6 +66,10 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
     engine: text('engine') as Config['engine'] | undefined,
     dataDir: text('data-dir'),
     validateResponses: text('validate-responses') as Config['validateResponses'] | undefined,
+    shutdown:
+      text('drain-seconds') === undefined
+        ? undefined
+        : { drainSeconds: parseSeconds(text('drain-seconds') as string, '--drain-seconds') },
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

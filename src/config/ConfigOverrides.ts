@@ -9,4 +9,5 @@ export interface ConfigOverrides {
   engine?: Config['engine'];
   dataDir?: string;
   validateResponses?: Config['validateResponses'];
+  shutdown?: Config['shutdown'];
 }

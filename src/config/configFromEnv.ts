@@ -10,6 +10,7 @@ export const ENV_VARIABLES = {
   FACEMATCH_ENGINE: 'auto | fixture | onnx',
   FACEMATCH_DATA_DIR: 'directory that persists submissions, images and callback logs',
   FACEMATCH_VALIDATE_RESPONSES: 'off | log | enforce',
+  FACEMATCH_DRAIN_SECONDS: 'seconds a SIGTERM waits for in-flight work (default 10)',
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -24,7 +25,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     validateResponses: (env.FACEMATCH_VALIDATE_RESPONSES || undefined) as
       | Config['validateResponses']
       | undefined,
+    shutdown: env.FACEMATCH_DRAIN_SECONDS
+      ? { drainSeconds: parseSeconds(env.FACEMATCH_DRAIN_SECONDS, 'FACEMATCH_DRAIN_SECONDS') }
+      : undefined,
   };
+}
+
+export function parseSeconds(value: string, source: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) {
+    throw new ConfigError(`${source} must be a number of seconds, e.g. 10, got "${value}".`);
+  }
+  return Number(value);
 }
 
 export function parsePort(value: string, source: string): number {

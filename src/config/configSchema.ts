@@ -99,6 +99,11 @@ export const configSchema = z
       })
       .strict()
       .default({ intraOpThreads: 1, offMainThread: false }),
+    /** On SIGTERM/SIGINT: how long in-flight requests, scoring jobs and callback attempts may take to finish. */
+    shutdown: z
+      .object({ drainSeconds: z.number().min(0).max(3600).default(10) })
+      .strict()
+      .default({ drainSeconds: 10 }),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
     validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
     maxJsonBytes: z

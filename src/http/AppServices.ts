@@ -35,7 +35,8 @@ export interface AppServices {
   };
   validateCallbackUrl(url: string): string | null;
   idempotency: RecordStore<StoredAnswer>;
-  health(): { ready: boolean; engine: string; version: string };
+  /** `draining` once a shutdown began: load balancers should send new work elsewhere. */
+  health(): { status: 'ok' | 'draining'; engine: string; version: string };
   settings: {
     maxJsonBytes: number;
     retryAfterSeconds: number;

@@ -76,6 +76,17 @@ export const PROBLEMS = {
     title: 'This Idempotency-Key was used with a different request',
     detail: 'Use a new Idempotency-Key for a different request body or target.',
   },
+  'not-ready': {
+    status: 503,
+    title: 'The server is starting or shutting down',
+    detail: 'Retry after the number of seconds in Retry-After; /readyz answers 200 once requests are taken.',
+  },
+  'storage-unavailable': {
+    status: 503,
+    title: 'The data directory could not be written',
+    detail:
+      'Nothing was changed; retry after Retry-After. The server log says why the write failed (disk full, permissions).',
+  },
   'internal-error': {
     status: 500,
     title: 'Internal server error',

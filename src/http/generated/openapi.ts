@@ -432,12 +432,25 @@ export interface components {
         };
         Health: {
             /** @enum {string} */
-            status: "ok" | "starting" | "unavailable";
+            status: "ok" | "starting" | "draining" | "unavailable";
             engine?: string;
             version?: string;
         };
     };
     responses: {
+        /**
+         * @description The server is starting or shutting down (`not-ready`), or could not write its data directory
+         *     (`storage-unavailable`). Nothing was changed: send the same request again after `Retry-After`.
+         */
+        Unavailable: {
+            headers: {
+                "Retry-After": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description An RFC 9457 problem. */
         Problem: {
             headers: {
@@ -524,6 +537,7 @@ export interface operations {
             };
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getJwks: {
@@ -544,6 +558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Jwks"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     createSubmission: {
@@ -577,6 +592,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     confirmSubmission: {
@@ -617,6 +633,7 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSubmissionStatus: {
@@ -646,6 +663,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSubmissionDetails: {
@@ -674,6 +692,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listCallbackDeliveries: {
@@ -705,6 +724,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     uploadImage: {
@@ -742,6 +762,7 @@ export interface operations {
             404: components["responses"]["S3Error"];
             405: components["responses"]["S3Error"];
             500: components["responses"]["S3Error"];
+            503: components["responses"]["S3Error"];
         };
     };
     getOpenApiDocument: {
@@ -762,6 +783,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     getApiReference: {
@@ -782,6 +804,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     describeProblem: {
@@ -809,7 +832,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description The code is not a valid path segment (broken percent-encoding, or longer than 64 characters). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: components["responses"]["Problem"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getHealth: {
@@ -850,9 +883,10 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Not ready yet. */
+            /** @description Not ready yet (`starting`), or shutting down (`draining`); see `Retry-After`. */
             503: {
                 headers: {
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -12,11 +12,8 @@ export function operationsRoutes(services: AppServices): Router {
   });
   router.get('/readyz', (_req, res) => {
     const health = services.health();
-    res.status(health.ready ? 200 : 503).json({
-      status: health.ready ? 'ok' : 'starting',
-      engine: health.engine,
-      version: health.version,
-    });
+    if (health.status !== 'ok') res.set('Retry-After', String(services.settings.retryAfterSeconds));
+    res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
   router.get('/openapi.json', (_req, res) => {
     res.json(services.openApiDocument);
