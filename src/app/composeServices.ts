@@ -153,6 +153,7 @@ export async function composeServices(
       return result.ok ? null : result.message;
     },
     idempotency,
+    now,
     health: () => ({ status: draining ? 'draining' : 'ok', engine: engine.name, version: VERSION }),
     settings: {
       maxJsonBytes: config.maxJsonBytes,

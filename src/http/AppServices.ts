@@ -34,6 +34,8 @@ export interface AppServices {
     callbackDeliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
   };
   validateCallbackUrl(url: string): string | null;
+  /** The one clock: idempotency timestamps and retention use it, so tests can move time. */
+  now(): Date;
   idempotency: RecordStore<StoredAnswer>;
   /** `draining` once a shutdown began: load balancers should send new work elsewhere. */
   health(): { status: 'ok' | 'draining'; engine: string; version: string };

@@ -1,5 +1,6 @@
 import type { IHttpOperation } from '@stoplight/types';
 import type { NextFunction, Request, Response } from 'express';
+import { carriesContent } from './carriesContent.ts';
 import type { ContractValidator, ExchangeRequest } from './contractValidator.ts';
 import { ProblemError } from './ProblemError.ts';
 import { responseRecorder } from './responseRecorder.ts';
@@ -61,17 +62,21 @@ export function checkRequestContract(contract: ContractValidator) {
   };
 }
 
+const CONTENT_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding']);
+
 function toExchange(req: Request): ExchangeRequest {
+  const withContent = carriesContent(req);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value === undefined || (!withContent && CONTENT_HEADERS.has(name))) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return {
     method: req.method,
     path: req.path,
     query: req.query as Record<string, string | string[]>,
     headers,
-    body: bodyForPrism(req),
+    body: withContent ? bodyForPrism(req) : undefined,
   };
 }
 

@@ -1,5 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { StorageError } from '../store/StorageError.ts';
 import type { AppServices } from './AppServices.ts';
+import { checkContentType } from './checkContentType.ts';
 import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
 import { ProblemError } from './ProblemError.ts';
 import { parseBody } from './parseBody.ts';
@@ -23,6 +25,7 @@ export function createApp(services: AppServices): Express {
   );
   // The bucket reads its own raw bytes, so it sits before any body parser.
   app.use('/bucket', services.bucketRouter);
+  app.use(checkContentType());
   app.use(parseBody(services.settings.maxJsonBytes));
   app.use(checkRequestContract(services.contract));
   app.use(tokenRoutes(services));
@@ -37,6 +40,15 @@ function renderErrors(services: AppServices) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
     if (error instanceof ProblemError) return renderProblem(res, error, req.originalUrl);
+    if (error instanceof StorageError) {
+      services.log.error(`${req.method} ${req.originalUrl}: nothing was accepted`, error);
+      const retryAfter = String(services.settings.retryAfterSeconds);
+      return renderProblem(
+        res,
+        new ProblemError('storage-unavailable', { headers: { 'Retry-After': retryAfter } }),
+        req.originalUrl,
+      );
+    }
     if (error instanceof URIError) {
       // A path with broken percent-encoding, e.g. /v1/submissions/%E0%A4%A.
       const detail = 'The URL is not valid percent-encoding; encode reserved characters as %XX.';

@@ -27,10 +27,16 @@ export interface IdempotentRequest {
 
 export type Answer = Omit<StoredAnswer, 'fingerprint' | 'storedAt'>;
 
-export function createIdempotencyGuard(store: RecordStore<StoredAnswer>) {
+export interface IdempotencyOptions {
+  now: () => Date;
+  /** Told when an answer could not be stored; the request itself still succeeds. */
+  onStoreFailure: (error: unknown) => void;
+}
+
+export function createIdempotencyGuard(store: RecordStore<StoredAnswer>, options: IdempotencyOptions) {
   const inFlight = new Set<string>();
   return (request: IdempotentRequest, produce: () => Promise<Answer>) =>
-    guard(store, inFlight, request, produce);
+    guard(store, inFlight, request, produce, options);
 }
 
 async function guard(
@@ -38,8 +44,13 @@ async function guard(
   inFlight: Set<string>,
   request: IdempotentRequest,
   produce: () => Promise<Answer>,
+  { now, onStoreFailure }: IdempotencyOptions,
 ): Promise<Answer> {
-  const key = `${request.partnerId}:${request.key.replace(/^"(.*)"$/, '$1')}`;
+  // Hashed: keys are partner-chosen (up to 255 characters of anything) and become file names
+  // under --data-dir, where a long or escaped one would exceed the file system's name limit.
+  const key = createHash('sha256')
+    .update(JSON.stringify([request.partnerId, request.key.replace(/^"(.*)"$/, '$1')]))
+    .digest('hex');
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([request.method, request.path, request.body ?? null]))
     .digest('hex');
@@ -53,8 +64,13 @@ async function guard(
   try {
     const answer = await produce();
     // Only successes are remembered: a 4xx should be retryable once the partner fixes the cause.
-    if (answer.status < 400)
-      await store.put(key, { ...answer, fingerprint, storedAt: new Date().toISOString() });
+    if (answer.status < 400) {
+      // The work is done by now; failing to remember the answer only means a replay redoes an
+      // idempotent confirm, so the partner still gets the truth rather than a 5xx.
+      await store
+        .put(key, { ...answer, fingerprint, storedAt: now().toISOString() })
+        .catch((error: unknown) => onStoreFailure(error));
+    }
     return answer;
   } finally {
     inFlight.delete(key);

@@ -1,4 +1,5 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { carriesContent } from './carriesContent.ts';
 import { ProblemError } from './ProblemError.ts';
 
 /**
@@ -12,7 +13,11 @@ export function parseBody(maxBytes: number) {
     strict: true,
   });
   const form = express.urlencoded({ limit: maxBytes, extended: false, parameterLimit: 50 });
-  return [json, form, translateBodyErrors(maxBytes)];
+  const onlyWithContent =
+    (parser: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      carriesContent(req) ? parser(req, res, next) : next();
+  return [onlyWithContent(json), onlyWithContent(form), translateBodyErrors(maxBytes)];
 }
 
 function translateBodyErrors(maxBytes: number) {

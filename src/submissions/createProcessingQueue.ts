@@ -14,6 +14,8 @@ export interface ProcessingQueue {
 export function createProcessingQueue(
   run: (correlationId: string, signal: AbortSignal) => Promise<void>,
   concurrency: number,
+  /** A job that throws could not record its result (storage); it is tried again after this. */
+  retryFailedAfterMs = 5000,
 ): ProcessingQueue {
   const waiting: string[] = [];
   const queued = new Set<string>();
@@ -33,12 +35,20 @@ export function createProcessingQueue(
     while (!closed && running < concurrency && waiting.length > 0) {
       const id = waiting.shift() as string;
       running++;
-      // run() is expected to record its own failures; this catch only keeps the queue alive.
+      // run() records scoring failures itself; a rejection means the result could not be
+      // stored, so the submission is still PROCESSING and is tried again rather than left stuck.
+      let failed = false;
       void run(id, shutdown.signal)
-        .catch(() => undefined)
+        .catch(() => {
+          failed = true;
+        })
         .finally(() => {
           running--;
           queued.delete(id);
+          if (failed && !closed) {
+            // Unref'd: a retry must not hold a stopping process; the data dir resumes it instead.
+            setTimeout(() => enqueue(id), retryFailedAfterMs).unref();
+          }
           pump();
           settleIdle();
         });
@@ -46,14 +56,16 @@ export function createProcessingQueue(
     settleIdle();
   };
 
+  function enqueue(correlationId: string) {
+    // The same submission is never scored twice at once, however often it is queued.
+    if (closed || queued.has(correlationId)) return;
+    queued.add(correlationId);
+    waiting.push(correlationId);
+    pump();
+  }
+
   return {
-    enqueue(correlationId) {
-      // The same submission is never scored twice at once, however often it is queued.
-      if (closed || queued.has(correlationId)) return;
-      queued.add(correlationId);
-      waiting.push(correlationId);
-      pump();
-    },
+    enqueue,
     idle: () =>
       new Promise((resolve) => {
         idleWaiters.push(resolve);

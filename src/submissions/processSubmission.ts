@@ -42,7 +42,12 @@ export async function processSubmission(
     const message = `The comparison could not be run: ${error instanceof Error ? error.message : String(error)}`;
     finished = recordFailure(submission, message, deps.engine.name, thresholds, deps.now());
   }
-  await deps.submissions.put(correlationId, finished);
+  try {
+    await deps.submissions.put(correlationId, finished);
+  } catch (error) {
+    deps.onError(`recording the result of ${correlationId} (it stays PROCESSING and is scored again)`, error);
+    throw error;
+  }
   await announceCompletion(deps, finished);
 }
 

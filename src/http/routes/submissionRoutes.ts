@@ -12,7 +12,10 @@ type Schemas = components['schemas'];
 
 export function submissionRoutes(services: AppServices): Router {
   const router = express.Router();
-  const idempotent = createIdempotencyGuard(services.idempotency);
+  const idempotent = createIdempotencyGuard(services.idempotency, {
+    now: services.now,
+    onStoreFailure: (error) => services.log.error('could not store an Idempotency-Key answer', error),
+  });
   const { retryAfterSeconds } = services.settings;
   router.use('/v1/submissions', requireBearer(services.tokens));
 
