@@ -38,6 +38,8 @@ export interface ComposedServer {
   resume(): Promise<{ submissions: number; callbacks: number }>;
   /** Resolves when no scoring job or callback attempt is running or scheduled. */
   idle(): Promise<void>;
+  /** One retention sweep now (a timer runs one every `retention.sweepIntervalSeconds` too). */
+  sweepExpired(): Promise<void>;
   /**
    * Graceful shutdown, first step: readiness turns to 503 at once, queued and
    * running jobs finish, callback attempts on the wire complete and are
@@ -74,7 +76,12 @@ export async function composeServices(
     accessKeyId: config.bucket.accessKeyId,
     secret: bucketSecret(config.bucket.signingSecret, dataDir),
   };
-  const { objects, submissions, idempotency, callbackLog } = createStores(dataDir, log.warn);
+  const { objects, submissions, idempotency, callbackLog, sweepExpired } = createStores(
+    dataDir,
+    log.warn,
+    now,
+    config.retention,
+  );
   const dispatcher = createCallbackDispatcher({
     retrySchedule: config.callbacks.retryScheduleMs,
     timeoutMs: config.callbacks.timeoutMs,
@@ -124,6 +131,27 @@ export async function composeServices(
     (id, signal) => processSubmission(deps, id, signal),
     config.processing.concurrency,
   );
+  let sweeping: Promise<void> | undefined;
+  const sweep = () => {
+    sweeping ??= sweepExpired(deps.objectKey)
+      .then(
+        ({ images, submissions: expired, answers }) => {
+          if (images + expired + answers > 0)
+            log.info(
+              `retention: deleted ${images} image(s), ${expired} submission(s), ${answers} stored answer(s)`,
+            );
+        },
+        (error: unknown) =>
+          log.warn(`retention sweep failed (tried again later): ${(error as Error).message}`),
+      )
+      .finally(() => {
+        sweeping = undefined;
+      });
+    return sweeping;
+  };
+  // Unref'd: the sweep must never be what keeps a process (or a test run) alive.
+  const sweeper = setInterval(() => void sweep(), config.retention.sweepIntervalSeconds * 1000);
+  sweeper.unref();
   let draining = false;
   const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as unknown;
 
@@ -166,7 +194,9 @@ export async function composeServices(
   return {
     services,
     engine,
+    sweepExpired: sweep,
     async resume() {
+      await sweep();
       const callbacks = await dispatcher.resumePending();
       return { submissions: await resumeSubmissions(deps, queue), callbacks };
     },
@@ -182,6 +212,8 @@ export async function composeServices(
       await dispatcher.idle();
     },
     async close() {
+      clearInterval(sweeper);
+      await sweeping;
       await queue.close();
       await dispatcher.close();
       await engine.close();

@@ -99,6 +99,22 @@ export const configSchema = z
       })
       .strict()
       .default({ intraOpThreads: 1, offMainThread: false }),
+    /**
+     * Privacy by default: these are face images. Images are deleted this long after upload,
+     * submissions (with their callback log and Idempotency-Key answers) this long after creation.
+     */
+    retention: z
+      .object({
+        imageSeconds: z.number().int().min(1).default(86_400),
+        submissionSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .default(7 * 86_400),
+        sweepIntervalSeconds: z.number().int().min(1).max(86_400).default(60),
+      })
+      .strict()
+      .default({ imageSeconds: 86_400, submissionSeconds: 7 * 86_400, sweepIntervalSeconds: 60 }),
     /** On SIGTERM/SIGINT: how long in-flight requests, scoring jobs and callback attempts may take to finish. */
     shutdown: z
       .object({ drainSeconds: z.number().min(0).max(3600).default(10) })

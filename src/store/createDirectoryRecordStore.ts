@@ -36,6 +36,25 @@ export function createDirectoryRecordStore<T>(
   return {
     get: (key) => records.get(key),
     values: () => [...records.values()],
+    keys: () => [...records.keys()],
+    delete(key) {
+      records.delete(key);
+      const path = join(dir, encodeURIComponent(key) + FILE_SUFFIX);
+      // After any write still on its way, or that write would bring the record back.
+      const previous = pending.get(key) ?? Promise.resolve();
+      const removal = previous
+        .catch(() => undefined)
+        .then(() => rm(path, { force: true }))
+        .catch((error: unknown) => {
+          throw new StorageError(`(delete) ${path}`, error);
+        });
+      pending.set(key, removal);
+      const forget = () => {
+        if (pending.get(key) === removal) pending.delete(key);
+      };
+      removal.then(forget, forget);
+      return removal;
+    },
     put(key, record) {
       const before = records.get(key);
       records.set(key, record);

@@ -34,6 +34,19 @@ describe.each([
   ['memory', async () => createMemoryObjectStore()],
   ['directory', directoryStore],
 ])('%s object store', (_name, makeStore) => {
+  it('lists keys and deletes an object so that it reads as absent; deleting twice is fine', async () => {
+    const store = await makeStore();
+    const meta = { contentType: 'image/png', etag: '"e"' };
+    await store.put('uploads/a/SELFIE', Buffer.from('a'), meta);
+    await store.put('uploads/a/DOCUMENT', Buffer.from('b'), meta);
+    expect((await store.keys()).sort()).toEqual(['uploads/a/DOCUMENT', 'uploads/a/SELFIE']);
+    await store.delete('uploads/a/SELFIE');
+    await store.delete('uploads/a/SELFIE');
+    expect(await store.get('uploads/a/SELFIE')).toBeNull();
+    expect(await store.head('uploads/a/SELFIE')).toBeNull();
+    expect(await store.keys()).toEqual(['uploads/a/DOCUMENT']);
+  });
+
   it('stores bytes with their content type, ETag, size and time', async () => {
     const store = await makeStore();
     const before = Date.now();
