@@ -187,6 +187,7 @@ export async function composeServices(
       maxJsonBytes: config.maxJsonBytes,
       retryAfterSeconds: config.processing.retryAfterSeconds,
       validateResponses: config.validateResponses,
+      cors: config.cors,
     },
     log,
   };

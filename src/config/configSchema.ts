@@ -15,6 +15,10 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), { message: 'must be an http:// or https:// URL' });
 
+const corsOrigin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/?#\s]+$/i.test(o), {
+  message: 'must be * or an origin such as https://app.example.com (scheme, host and port; no path)',
+});
+
 export const partnerSchema = z
   .object({
     clientId: z.string().min(1).max(256),
@@ -99,6 +103,17 @@ export const configSchema = z
       })
       .strict()
       .default({ intraOpThreads: 1, offMainThread: false }),
+    /**
+     * Origins whose pages may call the API or upload to presigned URLs from a browser. The
+     * bucket takes any origin by default (the signature is the guard); the API none.
+     */
+    cors: z
+      .object({
+        apiOrigins: z.array(corsOrigin).default([]),
+        bucketOrigins: z.array(corsOrigin).default(['*']),
+      })
+      .strict()
+      .default({ apiOrigins: [], bucketOrigins: ['*'] }),
     /**
      * Privacy by default: these are face images. Images are deleted this long after upload,
      * submissions (with their callback log and Idempotency-Key answers) this long after creation.

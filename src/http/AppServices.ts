@@ -43,6 +43,7 @@ export interface AppServices {
     maxJsonBytes: number;
     retryAfterSeconds: number;
     validateResponses: 'off' | 'log' | 'enforce';
+    cors: { apiOrigins: readonly string[]; bucketOrigins: readonly string[] };
   };
   log: { warn(message: string): void; error(message: string, error?: unknown): void };
 }

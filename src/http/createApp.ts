@@ -1,6 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { StorageError } from '../store/StorageError.ts';
 import type { AppServices } from './AppServices.ts';
+import { allowOrigins } from './allowOrigins.ts';
 import { checkContentType } from './checkContentType.ts';
 import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
 import { ProblemError } from './ProblemError.ts';
@@ -10,6 +11,20 @@ import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { submissionRoutes } from './routes/submissionRoutes.ts';
 import { tokenRoutes } from './routes/tokenRoutes.ts';
 
+const API_CORS = {
+  methods: ['GET', 'HEAD', 'POST'],
+  allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+  exposeHeaders: ['Location', 'Retry-After', 'WWW-Authenticate'],
+  maxAgeSeconds: 600,
+};
+
+const BUCKET_CORS = {
+  methods: ['GET', 'HEAD', 'PUT'],
+  allowHeaders: ['Content-Type'],
+  exposeHeaders: ['ETag', 'x-oss-request-id'],
+  maxAgeSeconds: 600,
+};
+
 /**
  * The whole HTTP surface as an express app that never listens: supertest, the
  * Pact provider verification and the CLI all mount the same thing.
@@ -18,13 +33,20 @@ export function createApp(services: AppServices): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Preflights are answered before the contract, which lists no OPTIONS and would say 405.
+  const apiCors = allowOrigins({ origins: services.settings.cors.apiOrigins, ...API_CORS });
+  app.use((req, res, next) => (req.path.startsWith('/bucket/') ? next() : apiCors(req, res, next)));
   app.use(
     matchOperation(services.contract, services.settings.validateResponses, (message) =>
       services.log.warn(`response breaks the OpenAPI contract: ${message}`),
     ),
   );
   // The bucket reads its own raw bytes, so it sits before any body parser.
-  app.use('/bucket', services.bucketRouter);
+  app.use(
+    '/bucket',
+    allowOrigins({ origins: services.settings.cors.bucketOrigins, ...BUCKET_CORS }),
+    services.bucketRouter,
+  );
   app.use(checkContentType());
   app.use(parseBody(services.settings.maxJsonBytes));
   app.use(checkRequestContract(services.contract));
