@@ -7,6 +7,7 @@ import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
 import { ProblemError } from './ProblemError.ts';
 import { parseBody } from './parseBody.ts';
 import { renderProblem } from './renderProblem.ts';
+import { docsRoutes } from './routes/docsRoutes.ts';
 import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { submissionRoutes } from './routes/submissionRoutes.ts';
 import { tokenRoutes } from './routes/tokenRoutes.ts';
@@ -53,6 +54,7 @@ export function createApp(services: AppServices): Express {
   app.use(tokenRoutes(services));
   app.use(submissionRoutes(services));
   app.use(operationsRoutes(services));
+  app.use(docsRoutes(services));
   app.use((_req, _res, next) => next(new ProblemError('not-found')));
   app.use(renderErrors(services));
   return app;

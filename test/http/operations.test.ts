@@ -17,12 +17,23 @@ describe('operational endpoints', () => {
     expect((await request(t.app).get('/readyz')).body).toMatchObject({ status: 'ok', engine: 'fixture' });
   });
 
-  it('serve the OpenAPI document and a reference page that lists every operation', async () => {
+  it('serve the OpenAPI document and a reference page whose renderer files come from this server', async () => {
     const doc = await request(t.app).get('/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     const page = await request(t.app).get('/docs');
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    for (const path of Object.keys(doc.body.paths)) expect(page.text).toContain(path.replaceAll('/', '/'));
+    expect(page.text).toContain('"/openapi.json"');
+    const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1] as string)
+      .filter((url) => url !== '/openapi.json');
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const asset of assets) {
+      expect(asset, 'no CDN').toMatch(/^\/docs\//);
+      const res = await request(t.app).get(asset);
+      expect(res.status, asset).toBe(200);
+    }
+    expect((await request(t.app).get('/docs/package.json')).status).toBe(404);
+    expect((await request(t.app).get('/docs/..%2Fpackage.json')).status).toBe(404);
   });
 
   it('describe every problem type a response can name', async () => {

@@ -2,11 +2,9 @@ import express, { type Router } from 'express';
 import type { AppServices } from '../AppServices.ts';
 import { ProblemError } from '../ProblemError.ts';
 import { PROBLEMS, type ProblemCode } from '../problemCatalogue.ts';
-import { renderDocsPage } from '../renderDocsPage.ts';
 
 export function operationsRoutes(services: AppServices): Router {
   const router = express.Router();
-  const docs = renderDocsPage(services.openApiDocument);
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: services.health().version });
   });
@@ -17,9 +15,6 @@ export function operationsRoutes(services: AppServices): Router {
   });
   router.get('/openapi.json', (_req, res) => {
     res.json(services.openApiDocument);
-  });
-  router.get('/docs', (_req, res) => {
-    res.type('html').send(docs);
   });
   router.get('/problems/:code', (req, res) => {
     const code = req.params.code as string;
