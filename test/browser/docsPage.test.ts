@@ -27,7 +27,7 @@ describe.skipIf(!hasChromium)('the API reference at /docs', () => {
 
     await page.goto(`${server.url}/docs`, { timeout: 20_000 });
     await page.getByText('createSubmission', { exact: true }).first().waitFor({ timeout: 20_000 });
-    const text = await page.locator('body').innerText();
+    const text = (await page.locator('body').textContent()) ?? '';
     const doc = (await (
       await fetch(`${server.url}/openapi.json`, { signal: AbortSignal.timeout(10_000) })
     ).json()) as { paths: Record<string, Record<string, { operationId?: string; summary?: string }>> };
