@@ -232,3 +232,28 @@ describe('callback dispatcher across a restart (directory log)', () => {
 async function waitUntil(condition: () => Promise<boolean>) {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 5));
 }
+
+describe('callback dispatcher drain (graceful shutdown)', () => {
+  it('lets an attempt on the wire finish and be recorded, and leaves a due-later retry pending in the log', async () => {
+    // First receiver: slow, the attempt is in flight when the drain begins. Second: fails once.
+    const slow = await receiver(() => ({ status: 200, delayMs: 300 }));
+    const failing = await receiver(() => 503);
+    const log = createDirectoryCallbackLog(await tempDir());
+    const d = dispatcher(log, [60_000]);
+
+    const retried = await d.dispatch(delivery(failing.url));
+    await failing.waitForRequests(1);
+    await expect.poll(async () => (await log.get(retried.id))?.nextAttemptAt).toBeDefined();
+    const inFlight = await d.dispatch(delivery(slow.url));
+    await slow.waitForRequests(1);
+
+    await d.drain();
+    expect((await log.get(inFlight.id))?.state).toBe('delivered');
+    const pending = await log.get(retried.id);
+    expect(pending).toMatchObject({
+      state: 'pending',
+      attempts: [expect.objectContaining({ statusCode: 503 })],
+    });
+    expect(await log.pending()).toEqual([expect.objectContaining({ id: retried.id })]);
+  });
+});
