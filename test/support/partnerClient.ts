@@ -2,6 +2,9 @@ import type { components } from '../../src/http/generated/openapi.ts';
 
 type Schemas = components['schemas'];
 
+/** Every request carries a timeout: a hang fails the test with a reason instead of stalling it. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
 /**
  * What a partner backend does, step by step, over real HTTP with fetch. Each
  * step returns the raw Response as well, so tests can assert on it.
@@ -12,6 +15,7 @@ export function partnerClient(baseUrl: string, token: string) {
   return {
     async createSubmission(body: Schemas['CreateSubmissionRequest'] = {}) {
       const response = await fetch(`${baseUrl}/v1/submissions`, {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         method: 'POST',
         headers: json,
         body: JSON.stringify(body),
@@ -20,6 +24,7 @@ export function partnerClient(baseUrl: string, token: string) {
     },
     async upload(upload: Schemas['PresignedUpload'], bytes: Buffer) {
       return fetch(upload.url, {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         method: upload.method,
         headers: upload.headers,
         body: new Uint8Array(bytes),
@@ -27,21 +32,31 @@ export function partnerClient(baseUrl: string, token: string) {
     },
     async confirm(correlationId: string, headers: Record<string, string> = {}) {
       const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/confirm`, {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         method: 'POST',
         headers: { ...auth, ...headers },
       });
       return { response, body: (await response.json()) as Record<string, unknown> };
     },
     async status(correlationId: string) {
-      const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/status`, { headers: auth });
+      const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/status`, {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        headers: auth,
+      });
       return { response, body: (await response.json()) as Schemas['SubmissionStatus'] };
     },
     async details(correlationId: string) {
-      const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}`, { headers: auth });
+      const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}`, {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        headers: auth,
+      });
       return { response, body: (await response.json()) as Schemas['SubmissionDetails'] };
     },
     async callbacks(correlationId: string) {
-      const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/callbacks`, { headers: auth });
+      const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/callbacks`, {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        headers: auth,
+      });
       return { response, body: (await response.json()) as { deliveries: Schemas['CallbackDelivery'][] } };
     },
     /** Polls the status as the seed's flow does, honouring Retry-After (capped for tests). */

@@ -56,6 +56,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
           'content-type': 'application/x-www-form-urlencoded',
         },
         body: 'grant_type=client_credentials',
+        signal: AbortSignal.timeout(15_000),
       });
       if (response.status !== 200) {
         throw new Error(`token request failed: ${response.status} ${await response.text()}\n${log.join('')}`);
