@@ -42,6 +42,16 @@ export async function startServer(
   const notReady = { version: VERSION, retryAfterSeconds: config.processing.retryAfterSeconds };
   let handle: RequestListener = (req, res) => answerNotReady(req, res, notReady);
   let draining = false;
+  // A signal before the app is ready has nothing to drain: nothing was accepted yet.
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    log.info(`${signal} during start-up: exiting`);
+    process.exit(0);
+  };
+  const signalled = (signal: NodeJS.Signals) => onSignal(signal);
+  if (options.handleSignals) {
+    process.on('SIGINT', signalled);
+    process.on('SIGTERM', signalled);
+  }
   const server = createServer((req, res) => {
     // Keep-alive connections would otherwise carry new requests into a shutdown.
     if (draining) res.setHeader('Connection', 'close');
@@ -111,7 +121,7 @@ export async function startServer(
   };
 
   if (options.handleSignals) {
-    const onSignal = (signal: NodeJS.Signals) => {
+    onSignal = (signal: NodeJS.Signals) => {
       if (shutdown) {
         log.warn(`${signal} again: exiting now without waiting for in-flight work`);
         process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
@@ -132,8 +142,6 @@ export async function startServer(
         },
       );
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
   }
   return { server, url, composed: ready, stop, drain };
 }
