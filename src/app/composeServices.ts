@@ -12,13 +12,23 @@ import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
 import { visibleTo } from '../domain/partnerAccess.ts';
 import type { AppServices } from '../http/AppServices.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
+import { createScenarioQueue } from '../scenarios/createScenarioQueue.ts';
+import { createScenarioRuntime } from '../scenarios/createScenarioRuntime.ts';
+import { createScenarioService, type ScenarioService } from '../scenarios/createScenarioService.ts';
+import { engineForSubmission } from '../scenarios/engineForSubmission.ts';
+import { loadScenarioCatalogue } from '../scenarios/ScenarioCatalogue.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
+import { acceptsUpload, uploadOwner } from '../submissions/acceptsUpload.ts';
+import { type AdvanceAnswer, advanceSubmission } from '../submissions/advanceSubmission.ts';
 import { confirmSubmission } from '../submissions/confirmSubmission.ts';
 import { createProcessingQueue } from '../submissions/createProcessingQueue.ts';
 import type { FlowDeps } from '../submissions/FlowDeps.ts';
+import { pollSubmission } from '../submissions/pollSubmission.ts';
 import { processSubmission } from '../submissions/processSubmission.ts';
+import { reissueUploads } from '../submissions/reissueUploads.ts';
 import { resumeSubmissions } from '../submissions/resumeSubmissions.ts';
 import { startSubmission } from '../submissions/startSubmission.ts';
+import { createPartnerClocks, type PartnerClocks } from '../time/createPartnerClocks.ts';
 import { bucketSecret } from './bucketSecret.ts';
 import { createStores } from './createStores.ts';
 import { createTokenService } from './createTokenService.ts';
@@ -34,6 +44,10 @@ export interface Logger {
 export interface ComposedServer {
   services: AppServices;
   engine: ScoringEngine;
+  clocks: PartnerClocks;
+  scenarios: ScenarioService;
+  /** Ends processing of a submission now (a `stuck` scenario's way out). */
+  advance(correlationId: string): Promise<AdvanceAnswer>;
   /** Picks up work a previous process left unfinished (with a data directory). */
   resume(): Promise<{ submissions: number; callbacks: number }>;
   /** Resolves when no scoring job or callback attempt is running or scheduled. */
@@ -49,19 +63,22 @@ export async function composeServices(
   config: Config,
   engine: ScoringEngine,
   log: Logger,
+  /** Wall time under the partner clocks; tests pass a settable one. */
   now: () => Date = () => new Date(),
 ): Promise<ComposedServer> {
   const publicUrl = (config.publicUrl ?? defaultPublicUrl(config.host, config.port)).replace(/\/+$/, '');
   const issuer = config.tokens.issuer ?? publicUrl;
   const partners = new Map<string, Partner>(config.partners.map((p) => [p.clientId, p]));
   const dataDir = config.dataDir;
+  const clocks = createPartnerClocks({ frozen: config.clock === 'frozen', wallNow: () => now().getTime() });
+  const clockFor = (partnerId: string) => clocks.for(partnerId);
 
   const tokens = await createTokenService({
     partners,
     issuer,
     audience: config.tokens.audience,
     dataDir,
-    now,
+    clockFor,
   });
   const bucketCredentials = {
     accessKeyId: config.bucket.accessKeyId,
@@ -73,14 +90,23 @@ export async function composeServices(
     timeoutMs: config.callbacks.timeoutMs,
     log: callbackLog,
     secretFor: (partnerId) => partners.get(partnerId)?.webhookSecret,
-    now,
+    clockFor,
     warn: log.warn,
   });
+  const scenarios = createScenarioService({
+    catalogue: loadScenarioCatalogue(config.scenariosDir),
+    queue: createScenarioQueue(),
+    runtime: createScenarioRuntime(),
+    submissions,
+  });
+  const thresholdsFor = (partnerId: string) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS;
 
   const deps: FlowDeps = {
     submissions,
     objects,
-    engine,
+    engineFor: (submission) =>
+      engineForSubmission(engine, scenarios.of(submission), thresholdsFor(submission.partnerId), undefined),
+    engineName: engine.name,
     presign: (imageType, key, contentType, expiresAt) => ({
       imageType,
       ...presignUpload({
@@ -91,24 +117,35 @@ export async function composeServices(
         credentials: bucketCredentials,
       }),
     }),
-    objectKey: (correlationId, role) => `uploads/${correlationId}/${role}`,
-    thresholdsFor: (partnerId) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS,
+    thresholdsFor,
     defaultCallbackUrl: (partnerId) => partners.get(partnerId)?.callbackUrl ?? null,
-    async notifyCompletion({ submission, url }) {
-      const partner = partners.get(submission.partnerId);
-      if (!url || !partner) return;
-      // One delivery per submission, even if a restart repeats the hand-over.
-      if ((await dispatcher.deliveries(submission.correlationId)).length > 0) return;
-      await dispatcher.dispatch({
-        correlationId: submission.correlationId,
-        partnerId: partner.clientId,
-        url,
-        secret: partner.webhookSecret,
-        event: completionEvent({ ...submission, status: submission.status, at: now() }),
-      });
+    clockFor,
+    chooseScenario: (request) => scenarios.choose(request),
+    scenarioOf: (submission) => scenarios.of(submission),
+    scenarioRuntime: scenarios.runtime,
+    callbacks: {
+      deliveryCount: async (correlationId) => (await dispatcher.deliveries(correlationId)).length,
+      async dispatch({ submission, url, failAttempts, duplicates }) {
+        const partner = partners.get(submission.partnerId);
+        if (!partner) return;
+        await dispatcher.dispatch({
+          correlationId: submission.correlationId,
+          partnerId: partner.clientId,
+          url,
+          secret: partner.webhookSecret,
+          event: completionEvent({ ...submission, at: clockFor(partner.clientId).now() }),
+          ...(failAttempts !== undefined || duplicates !== undefined
+            ? {
+                forced: {
+                  ...(failAttempts !== undefined ? { failAttempts } : {}),
+                  ...(duplicates ? { duplicates } : {}),
+                },
+              }
+            : {}),
+        });
+      },
     },
     newCorrelationId: randomUUID,
-    now,
     uploadUrlTtlSeconds: config.bucket.uploadUrlTtlSeconds,
     processingDelayMs: config.processing.delayMs,
     onError: (context, error) => log.error(context, error),
@@ -126,20 +163,23 @@ export async function composeServices(
       store: objects,
       credentials: bucketCredentials,
       maxObjectBytes: config.bucket.maxObjectBytes,
-      // Once confirmed, the images are what was scored; later writes would make the result lie.
-      canWrite: (key) => {
-        const correlationId = /^uploads\/([^/]+)\//.exec(key)?.[1];
-        const submission = correlationId ? submissions.get(correlationId) : undefined;
-        return submission !== undefined && submission.status === 'AWAITING_UPLOAD';
+      canWrite: (key) => acceptsUpload(submissions, key),
+      nowFor: (key) => {
+        const owner = uploadOwner(submissions, key);
+        return owner ? clockFor(owner).now() : now();
       },
     }),
     tokens,
     submissions: {
-      start: (partnerId, request) => startSubmission(deps, partnerId, request),
+      start: (partnerId, request, options) => startSubmission(deps, partnerId, request, options),
+      reissueUploads: (partnerId, correlationId, imageTypes) =>
+        reissueUploads(deps, partnerId, correlationId, imageTypes),
       confirm: (partnerId, correlationId) => confirmSubmission(deps, queue, partnerId, correlationId),
       find: (partnerId, correlationId) => visibleTo(submissions.get(correlationId), partnerId),
+      poll: (partnerId, correlationId) => pollSubmission(deps, queue, partnerId, correlationId),
       callbackDeliveries: (correlationId) => dispatcher.deliveries(correlationId),
     },
+    scenarios,
     validateCallbackUrl: (url) => {
       const result = validateCallbackUrl(url);
       return result.ok ? null : result.message;
@@ -157,15 +197,21 @@ export async function composeServices(
   return {
     services,
     engine,
+    clocks,
+    scenarios,
+    advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
     async resume() {
       const callbacks = await dispatcher.resumePending();
       return { submissions: await resumeSubmissions(deps, queue), callbacks };
     },
     async idle() {
+      // Processing waits on the partner clocks before it reaches the queue, then hands callbacks on.
+      await clocks.idle();
       await queue.idle();
       await dispatcher.idle();
     },
     async close() {
+      clocks.clear();
       await queue.close();
       await dispatcher.close();
       await engine.close();

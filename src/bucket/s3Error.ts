@@ -19,7 +19,9 @@ const STATUS_BY_CODE = {
   MethodNotAllowed: 405,
   NoSuchKey: 404,
   RequestTimeout: 400,
+  ServiceUnavailable: 503,
   SignatureDoesNotMatch: 403,
+  SlowDown: 503,
 } as const;
 
 export type S3ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -143,6 +145,12 @@ export const s3Errors = {
     ),
 
   internalError: () => make('InternalError', 'We encountered an internal error. Please try again.'),
+
+  // S3's own words for being overloaded; clients are expected to retry with backoff.
+  slowDown: () => make('SlowDown', 'Please reduce your request rate. Retry the upload with backoff.'),
+
+  serviceUnavailable: () =>
+    make('ServiceUnavailable', 'The service is unable to handle this request right now. Retry the upload.'),
 };
 
 // XML 1.0 cannot carry these characters even escaped (NUL, most C0 controls, lone surrogates,

@@ -17,6 +17,9 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
                            scoring engine (default auto: onnx when the models are installed)
   --data-dir DIR           persist submissions, images and callback logs; a restart resumes work
   --config FILE            JSON or YAML config: partners, thresholds, timings (default: the two demo partners)
+  --clock real|frozen      start every partner's test clock in real time (default) or frozen;
+                           advance one with POST /__admin/partners/{clientId}/clock
+  --scenarios DIR          your own scenario YAML files, beside the built-ins (fixtures/scenarios/)
   --validate-responses off|log|enforce
                            check our own responses against the OpenAPI document (default off)
   -h, --help               this text
@@ -42,6 +45,8 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
         'data-dir': { type: 'string' },
         config: { type: 'string' },
         'validate-responses': { type: 'string' },
+        clock: { type: 'string' },
+        scenarios: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -63,6 +68,8 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
     engine: text('engine') as Config['engine'] | undefined,
     dataDir: text('data-dir'),
     validateResponses: text('validate-responses') as Config['validateResponses'] | undefined,
+    clock: text('clock') as Config['clock'] | undefined,
+    scenariosDir: text('scenarios'),
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

@@ -9,4 +9,6 @@ export interface ConfigOverrides {
   engine?: Config['engine'];
   dataDir?: string;
   validateResponses?: Config['validateResponses'];
+  clock?: Config['clock'];
+  scenariosDir?: string;
 }

@@ -10,6 +10,8 @@ export const ENV_VARIABLES = {
   FACEMATCH_ENGINE: 'auto | fixture | onnx',
   FACEMATCH_DATA_DIR: 'directory that persists submissions, images and callback logs',
   FACEMATCH_VALIDATE_RESPONSES: 'off | log | enforce',
+  FACEMATCH_CLOCK: 'real | frozen: how every partner test clock starts',
+  FACEMATCH_SCENARIOS: 'directory of your own scenario YAML files',
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -21,6 +23,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     publicUrl: env.FACEMATCH_PUBLIC_URL || undefined,
     engine: (env.FACEMATCH_ENGINE || undefined) as Config['engine'] | undefined,
     dataDir: env.FACEMATCH_DATA_DIR || undefined,
+    clock: (env.FACEMATCH_CLOCK || undefined) as Config['clock'] | undefined,
+    scenariosDir: env.FACEMATCH_SCENARIOS || undefined,
     validateResponses: (env.FACEMATCH_VALIDATE_RESPONSES || undefined) as
       | Config['validateResponses']
       | undefined,

@@ -99,6 +99,13 @@ export const configSchema = z
       })
       .strict()
       .default({ intraOpThreads: 1, offMainThread: false }),
+    /**
+     * Every partner's business clock (token and URL expiry, processing delays, callback retries)
+     * starts in real time, or frozen until a test advances it through the admin API.
+     */
+    clock: z.enum(['real', 'frozen']).default('real'),
+    /** A directory of your own scenario files (YAML, the format of fixtures/scenarios/), beside the built-ins. */
+    scenariosDir: z.string().min(1).optional(),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
     validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
     maxJsonBytes: z

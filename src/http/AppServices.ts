@@ -2,10 +2,11 @@ import type { Router } from 'express';
 import type { Partner } from '../auth/Partner.ts';
 import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
 import type { Submission } from '../domain/Submission.ts';
+import type { ScenarioService } from '../scenarios/createScenarioService.ts';
 import type { RecordStore } from '../store/RecordStore.ts';
 import type { ConfirmAnswer } from '../submissions/confirmSubmission.ts';
-import type { PresignedUpload } from '../submissions/FlowDeps.ts';
-import type { StartRequest } from '../submissions/startSubmission.ts';
+import type { ReissueAnswer } from '../submissions/reissueUploads.ts';
+import type { StartAnswer, StartRequest } from '../submissions/startSubmission.ts';
 import type { ContractValidator } from './contractValidator.ts';
 import type { StoredAnswer } from './idempotency.ts';
 
@@ -28,11 +29,20 @@ export interface AppServices {
     start(
       partnerId: string,
       request: StartRequest,
-    ): Promise<{ submission: Submission; uploads: PresignedUpload[] }>;
+      options: { prefer?: string | undefined },
+    ): Promise<StartAnswer>;
+    reissueUploads(
+      partnerId: string,
+      correlationId: string,
+      imageTypes?: Array<'SELFIE' | 'DOCUMENT'>,
+    ): ReissueAnswer;
     confirm(partnerId: string, correlationId: string): Promise<ConfirmAnswer>;
     find(partnerId: string, correlationId: string): Submission | undefined;
+    /** A status poll: like find, but a scenario that completes after N polls counts it. */
+    poll(partnerId: string, correlationId: string): Submission | undefined;
     callbackDeliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
   };
+  scenarios: Pick<ScenarioService, 'inForce' | 'takeFault'>;
   validateCallbackUrl(url: string): string | null;
   idempotency: RecordStore<StoredAnswer>;
   health(): { ready: boolean; engine: string; version: string };

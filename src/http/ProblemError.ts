@@ -7,6 +7,8 @@ export interface ProblemExtras {
   detail?: string;
   errors?: FieldError[];
   missingImages?: Array<'SELFIE' | 'DOCUMENT'>;
+  /** With unknown-scenario: every name that would have been accepted. */
+  knownScenarios?: string[];
   /** RFC 6749 members, for the token endpoint. */
   error?: string;
   error_description?: string;

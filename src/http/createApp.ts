@@ -7,6 +7,7 @@ import { renderProblem } from './renderProblem.ts';
 import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { submissionRoutes } from './routes/submissionRoutes.ts';
 import { tokenRoutes } from './routes/tokenRoutes.ts';
+import { scenarioFaults } from './scenarioFaults.ts';
 
 /**
  * The whole HTTP surface as an express app that never listens: supertest, the
@@ -22,7 +23,7 @@ export function createApp(services: AppServices): Express {
     ),
   );
   // The bucket reads its own raw bytes, so it sits before any body parser.
-  app.use('/bucket', services.bucketRouter);
+  app.use('/bucket', scenarioFaults(services), services.bucketRouter);
   app.use(parseBody(services.settings.maxJsonBytes));
   app.use(checkRequestContract(services.contract));
   app.use(tokenRoutes(services));

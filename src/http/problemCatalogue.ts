@@ -15,6 +15,11 @@ export const PROBLEMS = {
     title: 'The request body is not valid JSON',
     detail: 'Send a JSON object with Content-Type: application/json.',
   },
+  'unknown-scenario': {
+    status: 400,
+    title: 'No scenario of that name',
+    detail: 'Use one of the names in `knownScenarios` (GET /__admin/scenarios describes them).',
+  },
   'invalid-request': {
     status: 400,
     title: 'The token request is malformed',
@@ -56,6 +61,11 @@ export const PROBLEMS = {
     title: 'Images are missing',
     detail: 'Upload every image listed in `missingImages` to its presigned URL, then confirm again.',
   },
+  'already-confirmed': {
+    status: 409,
+    title: 'The submission is already confirmed',
+    detail: 'Its images are being (or have been) scored; start a new submission to upload other images.',
+  },
   'idempotency-key-in-use': {
     status: 409,
     title: 'A request with this Idempotency-Key is still being processed',
@@ -76,10 +86,20 @@ export const PROBLEMS = {
     title: 'This Idempotency-Key was used with a different request',
     detail: 'Use a new Idempotency-Key for a different request body or target.',
   },
+  'rate-limited': {
+    status: 429,
+    title: 'Too many requests',
+    detail: 'Wait for the number of seconds in Retry-After, then send the same request again.',
+  },
   'internal-error': {
     status: 500,
     title: 'Internal server error',
     detail: 'This is a bug in facematch-mock; the server log has the details.',
+  },
+  'service-unavailable': {
+    status: 503,
+    title: 'The service is temporarily unavailable',
+    detail: 'Retry the request with backoff (honour Retry-After when present).',
   },
   'response-contract-violation': {
     status: 500,

@@ -60,6 +60,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/submissions/{correlationId}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-issue presigned upload URLs (after "Request has expired")
+         * @description Fresh presigned URLs for a submission that is not confirmed yet, with a new expiry. An image already
+         *     uploaded stays until it is replaced. After confirm the images can no longer change (409).
+         */
+        post: operations["reissueUploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/submissions/{correlationId}/confirm": {
         parameters: {
             query?: never;
@@ -318,6 +339,25 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        ReissueUploadsRequest: {
+            /** @description Which images need a new URL; both when absent. */
+            imageTypes?: components["schemas"]["ImageType"][];
+        };
+        ReissuedUploads: {
+            correlationId: components["schemas"]["CorrelationId"];
+            uploads: components["schemas"]["PresignedUpload"][];
+        };
+        /**
+         * @description The built-in scenarios (mock only; `GET /__admin/scenarios` describes each, and a team's own
+         *     `--scenarios DIR` may add more): success, review and fail force those outcomes inside the partner's
+         *     bands; error is score 0 / ERROR; failed is status FAILED with ENGINE_ERROR; no-face-selfie,
+         *     no-face-document, multiple-faces and low-quality-document give those reasons; slow keeps PROCESSING
+         *     for several polls; stuck keeps PROCESSING until advanced through the admin API; callback-fail,
+         *     callback-none and callback-duplicate change the completion callback; token-expired, upload-url-expired,
+         *     upload-503, confirm-429 and connection-reset inject the fault they name once.
+         * @enum {string}
+         */
+        ScenarioName: "success" | "review" | "fail" | "error" | "failed" | "no-face-selfie" | "no-face-document" | "multiple-faces" | "low-quality-document" | "slow" | "stuck" | "callback-fail" | "callback-none" | "callback-duplicate" | "token-expired" | "upload-url-expired" | "upload-503" | "confirm-429" | "connection-reset";
         SubmissionStatus: {
             correlationId: components["schemas"]["CorrelationId"];
             status: components["schemas"]["SubmissionState"];
@@ -426,6 +466,8 @@ export interface components {
             code: string;
             errors?: components["schemas"]["FieldError"][];
             missingImages?: components["schemas"]["ImageType"][];
+            /** @description With `unknown-scenario`, every scenario name this server knows. */
+            knownScenarios?: string[];
             /** @description RFC 6749 error code (token endpoint only). */
             error?: string;
             error_description?: string;
@@ -466,6 +508,35 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Too many requests (`rate-limited`); send the same request again after `Retry-After` seconds. */
+        RateLimited: {
+            headers: {
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An internal error (`internal-error`); retry with backoff. */
+        ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Temporarily unavailable (`service-unavailable`); retry with backoff, honouring `Retry-After`. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description An S3/OSS-style XML error document (`<Error><Code>…</Code><Message>…</Message>…</Error>`). */
         S3Error: {
             headers: {
@@ -477,12 +548,24 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description RFC 7240 preferences. `scenario=<name>` (mock only) fixes this submission's scenario; other
+         *     preferences are ignored. An unknown name is a 400 `unknown-scenario` listing the known ones.
+         * @example scenario=review
+         */
+        Prefer: string;
         /** @description `Bearer <access token>`. Missing or invalid → 401 with `WWW-Authenticate`. */
         Authorization: string;
         CorrelationId: components["schemas"]["CorrelationId"];
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description Mock only — the scenario governing the submission this response is about (absent when none): a
+         *     built-in `ScenarioName` or one from the server's own `--scenarios` directory.
+         */
+        FacematchMockScenario: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -552,6 +635,12 @@ export interface operations {
             header?: {
                 /** @description `Bearer <access token>`. Missing or invalid → 401 with `WWW-Authenticate`. */
                 Authorization?: components["parameters"]["Authorization"];
+                /**
+                 * @description RFC 7240 preferences. `scenario=<name>` (mock only) fixes this submission's scenario; other
+                 *     preferences are ignored. An unknown name is a 400 `unknown-scenario` listing the known ones.
+                 * @example scenario=review
+                 */
+                Prefer?: components["parameters"]["Prefer"];
             };
             path?: never;
             cookie?: never;
@@ -567,16 +656,68 @@ export interface operations {
                 headers: {
                     /** @description The submission details URL. */
                     Location: string;
+                    /** @description `scenario=<name>` when the Prefer header chose the submission's scenario (RFC 7240). */
+                    "Preference-Applied"?: string;
+                    "Facematch-Mock-Scenario": components["headers"]["FacematchMockScenario"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreateSubmissionResponse"];
                 };
             };
-            400: components["responses"]["Problem"];
+            /**
+             * @description The request does not match the contract (`validation-failed`), or names a scenario that does not
+             *     exist (`unknown-scenario`, with `knownScenarios`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+        };
+    };
+    reissueUploads: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `Bearer <access token>`. Missing or invalid → 401 with `WWW-Authenticate`. */
+                Authorization?: components["parameters"]["Authorization"];
+            };
+            path: {
+                correlationId: components["parameters"]["CorrelationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReissueUploadsRequest"];
+            };
+        };
+        responses: {
+            /** @description New presigned uploads, one per requested image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReissuedUploads"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     confirmSubmission: {
@@ -617,6 +758,9 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSubmissionStatus: {
@@ -646,6 +790,9 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSubmissionDetails: {
@@ -674,6 +821,9 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCallbackDeliveries: {
@@ -705,6 +855,9 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     uploadImage: {
@@ -742,6 +895,7 @@ export interface operations {
             404: components["responses"]["S3Error"];
             405: components["responses"]["S3Error"];
             500: components["responses"]["S3Error"];
+            503: components["responses"]["S3Error"];
         };
     };
     getOpenApiDocument: {
