@@ -180,6 +180,15 @@ export async function composeServices(
       callbackDeliveries: (correlationId) => dispatcher.deliveries(correlationId),
     },
     scenarios,
+    control: {
+      partners,
+      scenarios,
+      clocks,
+      submissions,
+      objects,
+      callbacks: dispatcher,
+      advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+    },
     validateCallbackUrl: (url) => {
       const result = validateCallbackUrl(url);
       return result.ok ? null : result.message;

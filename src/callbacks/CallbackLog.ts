@@ -22,6 +22,8 @@ export interface CallbackDeliveryRecord {
   nextAttemptAt?: string;
   /** Why a failed delivery was given up. */
   failureReason?: string;
+  /** Attempts made before the last redelivery; the retry schedule counts from there. */
+  retryBase?: number;
   /** What a scenario forces on this delivery; kept so a restart carries it on. */
   forced?: ForcedDelivery;
 }

@@ -45,6 +45,11 @@ export interface CallbackDispatcher {
   /** Records the delivery as pending and starts the first attempt without waiting for it. */
   dispatch(delivery: CallbackDelivery): Promise<CallbackDeliveryRecord>;
   deliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
+  /**
+   * Sends a recorded delivery again now, with the same webhook-id and body (the receiver must
+   * treat it as the same event), starting a fresh retry schedule. Refused while one is running.
+   */
+  redeliver(id: string): Promise<RedeliverAnswer>;
   /** Picks up deliveries a previous process left pending; returns how many were resumed. */
   resumePending(): Promise<number>;
   /** Resolves once no attempt is running or scheduled. */
@@ -55,6 +60,12 @@ export interface CallbackDispatcher {
    */
   close(): Promise<void>;
 }
+
+export type RedeliverAnswer =
+  | { kind: 'started'; record: CallbackDeliveryRecord }
+  | { kind: 'not-found' }
+  | { kind: 'in-progress'; record: CallbackDeliveryRecord }
+  | { kind: 'no-secret'; record: CallbackDeliveryRecord };
 
 interface Active {
   record: CallbackDeliveryRecord;
@@ -155,7 +166,7 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
       record.state = 'delivered';
       repeat = (record.forced?.duplicates ?? 0) > 0;
     } else {
-      const delay = retrySchedule[record.attempts.length - 1];
+      const delay = retrySchedule[record.attempts.length - 1 - (record.retryBase ?? 0)];
       if (delay === undefined) {
         record.state = 'failed';
         record.failureReason = `gave up after ${record.attempts.length} attempts (retry schedule exhausted)`;
@@ -214,6 +225,25 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
 
     deliveries(correlationId) {
       return log.byCorrelationId(correlationId);
+    },
+
+    async redeliver(id) {
+      const record = await log.get(id);
+      if (!record) return { kind: 'not-found' };
+      if (active.has(id)) return { kind: 'in-progress', record: structuredClone(record) };
+      const secret = secretFor?.(record.partnerId);
+      if (secret === undefined || !parseWebhookSecret(secret).ok) {
+        return { kind: 'no-secret', record: structuredClone(record) };
+      }
+      // Attempts so far stay in the history; the retry schedule counts from this attempt.
+      record.state = 'pending';
+      record.retryBase = record.attempts.length;
+      delete record.failureReason;
+      delete record.nextAttemptAt;
+      delete record.forced;
+      await save(record);
+      if (!closed) start(record, secret, clockFor(record.partnerId).now());
+      return { kind: 'started', record: structuredClone(record) };
     },
 
     async resumePending() {

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { ControlServices } from '../admin/ControlServices.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
 import type { Submission } from '../domain/Submission.ts';
@@ -43,6 +44,8 @@ export interface AppServices {
     callbackDeliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
   };
   scenarios: Pick<ScenarioService, 'inForce' | 'takeFault'>;
+  /** What the admin API drives (scenarios, clocks, submissions, callbacks). */
+  control: ControlServices;
   validateCallbackUrl(url: string): string | null;
   idempotency: RecordStore<StoredAnswer>;
   health(): { ready: boolean; engine: string; version: string };

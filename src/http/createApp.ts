@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { controlRoutes } from '../admin/controlRoutes.ts';
 import type { AppServices } from './AppServices.ts';
 import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
 import { ProblemError } from './ProblemError.ts';
@@ -17,6 +18,8 @@ export function createApp(services: AppServices): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // The admin API is outside the partner contract and its auth.
+  app.use('/__admin', parseBody(services.settings.maxJsonBytes), controlRoutes(services.control));
   app.use(
     matchOperation(services.contract, services.settings.validateResponses, (message) =>
       services.log.warn(`response breaks the OpenAPI contract: ${message}`),

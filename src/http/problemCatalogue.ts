@@ -46,6 +46,21 @@ export const PROBLEMS = {
     title: 'No such submission',
     detail: 'The correlation id is unknown to this partner.',
   },
+  'partner-not-found': {
+    status: 404,
+    title: 'No such partner',
+    detail: 'Use a clientId from the configuration (GET /__admin/partners lists them).',
+  },
+  'image-not-found': {
+    status: 404,
+    title: 'No such image',
+    detail: 'The image has not been uploaded (or has expired).',
+  },
+  'delivery-not-found': {
+    status: 404,
+    title: 'No such callback delivery',
+    detail: 'Use a webhookId from GET /__admin/callbacks.',
+  },
   'not-found': {
     status: 404,
     title: 'No such endpoint',
@@ -65,6 +80,21 @@ export const PROBLEMS = {
     status: 409,
     title: 'The submission is already confirmed',
     detail: 'Its images are being (or have been) scored; start a new submission to upload other images.',
+  },
+  'not-processing': {
+    status: 409,
+    title: 'The submission is not processing',
+    detail: 'Only a PROCESSING submission can be advanced.',
+  },
+  'delivery-in-progress': {
+    status: 409,
+    title: 'The delivery is still being attempted',
+    detail: 'Wait until it is delivered or given up, then redeliver.',
+  },
+  'delivery-unsignable': {
+    status: 409,
+    title: 'The delivery cannot be signed',
+    detail: "Configure the partner's webhookSecret, then redeliver.",
   },
   'idempotency-key-in-use': {
     status: 409,

@@ -15,6 +15,8 @@ export interface TestClock extends BusinessClock {
   /** Moves business time forward, running every task that falls due, in order, awaiting each. */
   advance(ms: number): Promise<void>;
   freeze(): void;
+  /** Runs on from the frozen instant (keeping any lead over wall time). */
+  resume(): void;
   /** Back to wall time, unfrozen; tasks already due run at once. */
   reset(): Promise<void>;
   state(): TestClockState;
@@ -145,6 +147,12 @@ export function createTestClock(options: { frozen?: boolean; wallNow?: () => num
     },
     freeze() {
       frozenAt = nowMs();
+      arm();
+    },
+    resume() {
+      if (frozenAt === null) return;
+      offsetMs = frozenAt - wallNow();
+      frozenAt = null;
       arm();
     },
     async reset() {
