@@ -17,6 +17,7 @@ import { createScenarioRuntime } from '../scenarios/createScenarioRuntime.ts';
 import { createScenarioService, type ScenarioService } from '../scenarios/createScenarioService.ts';
 import { engineForSubmission } from '../scenarios/engineForSubmission.ts';
 import { loadScenarioCatalogue } from '../scenarios/ScenarioCatalogue.ts';
+import { createDeclaredFixtureResult } from '../scoring/fixture/declaredFixtureResult.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
 import { acceptsUpload, uploadOwner } from '../submissions/acceptsUpload.ts';
 import { type AdvanceAnswer, advanceSubmission } from '../submissions/advanceSubmission.ts';
@@ -99,13 +100,20 @@ export async function composeServices(
     runtime: createScenarioRuntime(),
     submissions,
   });
+  // Committed fixture images keep their declared results under every engine (the README's walk-through).
+  const declaredFixture = createDeclaredFixtureResult();
   const thresholdsFor = (partnerId: string) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS;
 
   const deps: FlowDeps = {
     submissions,
     objects,
     engineFor: (submission) =>
-      engineForSubmission(engine, scenarios.of(submission), thresholdsFor(submission.partnerId), undefined),
+      engineForSubmission(
+        engine,
+        scenarios.of(submission),
+        thresholdsFor(submission.partnerId),
+        declaredFixture,
+      ),
     engineName: engine.name,
     presign: (imageType, key, contentType, expiresAt) => ({
       imageType,

@@ -1,10 +1,8 @@
 import type { Thresholds } from '../domain/outcome.ts';
-import type { ScoreResult, ScoringEngine } from '../scoring/ScoringEngine.ts';
+import type { DeclaredFixtureResult } from '../scoring/fixture/declaredFixtureResult.ts';
+import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
 import type { Scenario } from './scenarioSchema.ts';
 import { withScenarioResult } from './withScenarioResult.ts';
-
-/** A fixture image's declared result for a pair, or null when neither image is a declared fixture. */
-export type DeclaredFixtureResult = (selfie: Buffer, document: Buffer) => Promise<ScoreResult | null>;
 
 /**
  * The scoring half of the precedence rule (header > referenceId > admin queue >

@@ -34,7 +34,7 @@ export function parseScenarioFile(path: string, origin: string = path): Scenario
     throw new ConfigError(`Cannot read scenario file ${path}: ${(error as Error).message}.`);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   const syntax = doc.errors[0];
   if (syntax) {
     const at = syntax.linePos?.[0];
