@@ -12,6 +12,8 @@ import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
 import { visibleTo } from '../domain/partnerAccess.ts';
 import type { AppServices } from '../http/AppServices.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
+import { defaultModuleBodyBytes } from '../modules/defaultModuleBodyBytes.ts';
+import { scoreFacematchModule } from '../modules/scoreFacematchModule.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
 import { confirmSubmission } from '../submissions/confirmSubmission.ts';
 import { createProcessingQueue } from '../submissions/createProcessingQueue.ts';
@@ -140,6 +142,13 @@ export async function composeServices(
       find: (partnerId, correlationId) => visibleTo(submissions.get(correlationId), partnerId),
       callbackDeliveries: (correlationId) => dispatcher.deliveries(correlationId),
     },
+    modules: {
+      facematch: (partnerId, pairs) =>
+        scoreFacematchModule(
+          { engine, thresholds: deps.thresholdsFor(partnerId), onError: deps.onError },
+          pairs,
+        ),
+    },
     validateCallbackUrl: (url) => {
       const result = validateCallbackUrl(url);
       return result.ok ? null : result.message;
@@ -148,6 +157,8 @@ export async function composeServices(
     health: () => ({ ready: true, engine: engine.name, version: VERSION }),
     settings: {
       maxJsonBytes: config.maxJsonBytes,
+      moduleMaxBodyBytes: config.modules.maxBodyBytes ?? defaultModuleBodyBytes(config.bucket.maxObjectBytes),
+      maxImageBytes: config.bucket.maxObjectBytes,
       retryAfterSeconds: config.processing.retryAfterSeconds,
       validateResponses: config.validateResponses,
     },

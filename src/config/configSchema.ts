@@ -99,6 +99,18 @@ export const configSchema = z
       })
       .strict()
       .default({ intraOpThreads: 1, offMainThread: false }),
+    modules: z
+      .object({
+        /** Body limit of POST /v1/modules/facematch; default: two images of bucket.maxObjectBytes in base64. */
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(512 * 1024 * 1024)
+          .optional(),
+      })
+      .strict()
+      .default({}),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
     validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
     maxJsonBytes: z

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Partner } from '../auth/Partner.ts';
 import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
 import type { Submission } from '../domain/Submission.ts';
+import type { BiometricPair, FacematchModuleResult } from '../modules/scoreFacematchModule.ts';
 import type { RecordStore } from '../store/RecordStore.ts';
 import type { ConfirmAnswer } from '../submissions/confirmSubmission.ts';
 import type { PresignedUpload } from '../submissions/FlowDeps.ts';
@@ -33,13 +34,25 @@ export interface AppServices {
     find(partnerId: string, correlationId: string): Submission | undefined;
     callbackDeliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
   };
+  modules: {
+    /** The synchronous Facematch module, with the partner's thresholds. */
+    facematch(partnerId: string, pairs: BiometricPair[]): Promise<FacematchModuleResult>;
+  };
   validateCallbackUrl(url: string): string | null;
   idempotency: RecordStore<StoredAnswer>;
   health(): { ready: boolean; engine: string; version: string };
   settings: {
     maxJsonBytes: number;
+    /** Body limit of the Facematch module, which takes its images inline. */
+    moduleMaxBodyBytes: number;
+    /** Largest decoded image the module takes; the bucket's object limit. */
+    maxImageBytes: number;
     retryAfterSeconds: number;
     validateResponses: 'off' | 'log' | 'enforce';
   };
-  log: { warn(message: string): void; error(message: string, error?: unknown): void };
+  log: {
+    info(message: string): void;
+    warn(message: string): void;
+    error(message: string, error?: unknown): void;
+  };
 }
