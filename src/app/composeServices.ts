@@ -12,6 +12,8 @@ import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
 import { visibleTo } from '../domain/partnerAccess.ts';
 import type { AppServices } from '../http/AppServices.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
+import { defaultModuleBodyBytes } from '../modules/defaultModuleBodyBytes.ts';
+import { runFacematchModule } from '../modules/runFacematchModule.ts';
 import { createScenarioQueue } from '../scenarios/createScenarioQueue.ts';
 import { createScenarioRuntime } from '../scenarios/createScenarioRuntime.ts';
 import { createScenarioService, type ScenarioService } from '../scenarios/createScenarioService.ts';
@@ -197,6 +199,15 @@ export async function composeServices(
       callbacks: dispatcher,
       advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
     },
+    modules: {
+      facematch: (partnerId, pairs, prefer) =>
+        runFacematchModule(
+          { engine, declaredFixture, catalogue: scenarios.catalogue, thresholdsFor, onError: deps.onError },
+          partnerId,
+          pairs,
+          prefer,
+        ),
+    },
     validateCallbackUrl: (url) => {
       const result = validateCallbackUrl(url);
       return result.ok ? null : result.message;
@@ -205,6 +216,8 @@ export async function composeServices(
     health: () => ({ ready: true, engine: engine.name, version: VERSION }),
     settings: {
       maxJsonBytes: config.maxJsonBytes,
+      moduleMaxBodyBytes: config.modules.maxBodyBytes ?? defaultModuleBodyBytes(config.bucket.maxObjectBytes),
+      maxImageBytes: config.bucket.maxObjectBytes,
       retryAfterSeconds: config.processing.retryAfterSeconds,
       validateResponses: config.validateResponses,
     },

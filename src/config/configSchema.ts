@@ -106,6 +106,18 @@ export const configSchema = z
     clock: z.enum(['real', 'frozen']).default('real'),
     /** A directory of your own scenario files (YAML, the format of fixtures/scenarios/), beside the built-ins. */
     scenariosDir: z.string().min(1).optional(),
+    modules: z
+      .object({
+        /** Body limit of POST /v1/modules/facematch; default: two images of bucket.maxObjectBytes in base64. */
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(512 * 1024 * 1024)
+          .optional(),
+      })
+      .strict()
+      .default({}),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
     validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
     maxJsonBytes: z

@@ -3,6 +3,8 @@ import type { ControlServices } from '../admin/ControlServices.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
 import type { Submission } from '../domain/Submission.ts';
+import type { FacematchModuleAnswer } from '../modules/runFacematchModule.ts';
+import type { BiometricPair } from '../modules/scoreFacematchModule.ts';
 import type { ScenarioService } from '../scenarios/createScenarioService.ts';
 import type { RecordStore } from '../store/RecordStore.ts';
 import type { ConfirmAnswer } from '../submissions/confirmSubmission.ts';
@@ -46,13 +48,29 @@ export interface AppServices {
   scenarios: Pick<ScenarioService, 'inForce' | 'takeFault'>;
   /** What the admin API drives (scenarios, clocks, submissions, callbacks). */
   control: ControlServices;
+  modules: {
+    /** The synchronous Facematch module, with the partner's thresholds. */
+    facematch(
+      partnerId: string,
+      pairs: BiometricPair[],
+      prefer: string | undefined,
+    ): Promise<FacematchModuleAnswer>;
+  };
   validateCallbackUrl(url: string): string | null;
   idempotency: RecordStore<StoredAnswer>;
   health(): { ready: boolean; engine: string; version: string };
   settings: {
     maxJsonBytes: number;
+    /** Body limit of the Facematch module, which takes its images inline. */
+    moduleMaxBodyBytes: number;
+    /** Largest decoded image the module takes; the bucket's object limit. */
+    maxImageBytes: number;
     retryAfterSeconds: number;
     validateResponses: 'off' | 'log' | 'enforce';
   };
-  log: { warn(message: string): void; error(message: string, error?: unknown): void };
+  log: {
+    info(message: string): void;
+    warn(message: string): void;
+    error(message: string, error?: unknown): void;
+  };
 }

@@ -5,6 +5,7 @@ import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
 import { ProblemError } from './ProblemError.ts';
 import { parseBody } from './parseBody.ts';
 import { renderProblem } from './renderProblem.ts';
+import { FACEMATCH_MODULE_OPERATION, moduleRoutes } from './routes/moduleRoutes.ts';
 import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { submissionRoutes } from './routes/submissionRoutes.ts';
 import { tokenRoutes } from './routes/tokenRoutes.ts';
@@ -19,7 +20,11 @@ export function createApp(services: AppServices): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // The admin API is outside the partner contract and its auth.
-  app.use('/__admin', parseBody(services.settings.maxJsonBytes), controlRoutes(services.control));
+  app.use(
+    '/__admin',
+    parseBody({ maxBytes: services.settings.maxJsonBytes, setting: 'maxJsonBytes' }),
+    controlRoutes(services.control),
+  );
   app.use(
     matchOperation(services.contract, services.settings.validateResponses, (message) =>
       services.log.warn(`response breaks the OpenAPI contract: ${message}`),
@@ -27,10 +32,21 @@ export function createApp(services: AppServices): Express {
   );
   // The bucket reads its own raw bytes, so it sits before any body parser.
   app.use('/bucket', scenarioFaults(services), services.bucketRouter);
-  app.use(parseBody(services.settings.maxJsonBytes));
+  app.use(
+    parseBody(
+      { maxBytes: services.settings.maxJsonBytes, setting: 'maxJsonBytes' },
+      {
+        [FACEMATCH_MODULE_OPERATION]: {
+          maxBytes: services.settings.moduleMaxBodyBytes,
+          setting: 'modules.maxBodyBytes',
+        },
+      },
+    ),
+  );
   app.use(checkRequestContract(services.contract));
   app.use(tokenRoutes(services));
   app.use(submissionRoutes(services));
+  app.use(moduleRoutes(services));
   app.use(operationsRoutes(services));
   app.use((_req, _res, next) => next(new ProblemError('not-found')));
   app.use(renderErrors(services));

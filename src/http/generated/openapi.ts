@@ -154,6 +154,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/modules/facematch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare a selfie with an anchor image and answer at once (Facematch Verification module)
+         * @description `face1Image` is the selfie, `face2Image` the anchor (a document portrait or a trusted reference
+         *     image). Both are standard base64 (RFC 4648 §4: `A–Z a–z 0–9 + /`, `=` padding to a multiple of
+         *     four characters), optionally behind a `data:image/<type>;base64,` prefix. Refused with a 400 that
+         *     names the field: the base64url alphabet (`-`, `_`), missing padding, whitespace or line breaks
+         *     inside the value (encode with `base64 -w0`), and any other character. A decoded image over the
+         *     bucket's object limit (10 MB by default) is a 413 naming the field; the whole body has its own
+         *     limit (`modules.maxBodyBytes`, by default room for two such images).
+         *
+         *     Every item of `biometrics` is compared. An item whose comparison is inconclusive (score 0: no
+         *     face in the selfie, an anchor that is missing a face or is unreadable, an engine error) does not
+         *     decide; of the conclusive items the lowest score decides, so the answer is never better than any
+         *     pair that could be compared. When no item is conclusive the answer is score 0 / ERROR — still a
+         *     200, as the module answers it.
+         */
+        post: operations["runFacematchModule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bucket/uploads/{correlationId}/{imageType}": {
         parameters: {
             query?: never;
@@ -447,6 +479,31 @@ export interface components {
             attempts: components["schemas"]["CallbackAttempt"][];
             /** Format: date-time */
             nextAttemptAt?: string | null;
+        };
+        FacematchModuleRequest: {
+            /** @description The journey resource the comparison belongs to; recorded, not interpreted. */
+            resourceId: string;
+            /** @description The journey context; the module reads `subject.biometrics` and ignores the rest. */
+            context: {
+                subject: {
+                    biometrics: components["schemas"]["FacematchBiometricPair"][];
+                };
+            };
+        };
+        FacematchBiometricPair: {
+            /** @description The selfie, base64 (optionally `data:image/<type>;base64,` first). */
+            face1Image: string;
+            /** @description The anchor image (document portrait or trusted reference), base64 likewise. */
+            face2Image: string;
+        };
+        FacematchModuleResponse: {
+            response: {
+                advice: {
+                    /** @description Similarity 0–100; 0 = the comparison could not produce a result. */
+                    score: number;
+                };
+                outcome: components["schemas"]["Outcome"];
+            };
         };
         FieldError: {
             /** @enum {string} */
@@ -858,6 +915,46 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    runFacematchModule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `Bearer <access token>`. Missing or invalid → 401 with `WWW-Authenticate`. */
+                Authorization?: components["parameters"]["Authorization"];
+                /**
+                 * @description RFC 7240 preferences; `scenario=<name>` (mock only) forces that scenario's result instead of the
+                 *     engine's answer (its timing, callback and fault parts have no meaning here). An unknown name is a
+                 *     400 `unknown-scenario` listing the known ones.
+                 */
+                Prefer?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FacematchModuleRequest"];
+            };
+        };
+        responses: {
+            /** @description The comparison's score and outcome (score 0 with ERROR when it was inconclusive). */
+            200: {
+                headers: {
+                    /** @description `scenario=<name>` when a Prefer header chose the answer (RFC 7240). */
+                    "Preference-Applied"?: string;
+                    "Facematch-Mock-Scenario": components["headers"]["FacematchMockScenario"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacematchModuleResponse"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
         };
     };
     uploadImage: {
