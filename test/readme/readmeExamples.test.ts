@@ -66,6 +66,25 @@ describe.skipIf(!hasTools)('README curl examples (need curl and jq on PATH)', ()
     expect(step6).toContain('<Code>SignatureDoesNotMatch</Code>');
   });
 
+  it('of "Forcing outcomes" give the scenario outcomes, then expire and revive a token on the test clock', async () => {
+    const blocks = bashBlocks('Forcing outcomes');
+    expect(blocks).toHaveLength(4);
+    const stdout = await runBlocks(blocks);
+    const lines = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      { score: 74, outcome: 'Review', reasons: [] },
+      { score: 0, outcome: 'ERROR', reasons: ['NO_FACE_SELFIE'] },
+      { score: 0, outcome: 'ERROR', reasons: ['ENGINE_ERROR'] },
+      { frozen: false, ahead: expect.any(Number) },
+      { status: 401, code: 'invalid-token' },
+      { frozen: false, offsetMs: 0 },
+    ]);
+    expect(lines[3].ahead).toBeGreaterThanOrEqual(3699);
+  });
+
   it('of the synchronous Facematch module answer Success, then name the field of a bad request', async () => {
     const blocks = bashBlocks('Synchronous Facematch module');
     expect(blocks).toHaveLength(2);

@@ -12,6 +12,7 @@ export function adminClient(baseUrl: string, token?: string) {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: tests read whatever the admin document allows
     return { response, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
   };
   return {
