@@ -23,7 +23,7 @@ export interface VerifyAccessTokenInput {
 
 export type AccessTokenVerification =
   | { ok: true; clientId: string; claims: AccessTokenClaims }
-  | { ok: false; error: 'invalid_token'; description: string };
+  | { ok: false; error: 'invalid_token'; description: string; expired?: true };
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -115,9 +115,13 @@ export function verifyAccessToken({
   }
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (nowSeconds >= claims.exp + CLOCK_LEEWAY_SECONDS) {
-    return invalid(
-      'The access token has expired; request a new one and refresh it before expires_in runs out.',
-    );
+    // Told apart from the other failures: a partner caching tokens past expires_in is the commonest bug.
+    return {
+      ...invalid(
+        'The access token has expired; request a new one and refresh it before expires_in runs out.',
+      ),
+      expired: true,
+    };
   }
   if (claims.iat > nowSeconds + CLOCK_LEEWAY_SECONDS) {
     return invalid(
@@ -132,7 +136,7 @@ export function verifyAccessToken({
   return { ok: true, clientId: claims.client_id, claims };
 }
 
-function invalid(description: string): AccessTokenVerification {
+function invalid(description: string): Extract<AccessTokenVerification, { ok: false }> {
   return { ok: false, error: 'invalid_token', description };
 }
 

@@ -21,7 +21,9 @@ export interface AppServices {
       scope?: string,
     ): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string };
     /** The partner a bearer token speaks for, or why it cannot be accepted. */
-    verify(token: string): { ok: true; partner: Partner } | { ok: false; description: string };
+    verify(
+      token: string,
+    ): { ok: true; partner: Partner } | { ok: false; description: string; expired?: boolean };
     jwks(): unknown;
   };
   submissions: {

@@ -43,9 +43,17 @@ export function checkRequestContract(contract: ContractValidator) {
   return (req: Request, res: Response, next: NextFunction) => {
     const operation = res.locals.operation as IHttpOperation | undefined;
     if (!operation) return next();
-    const { unsupportedMediaType, errors } = contract.checkRequest(operation, toExchange(req));
-    if (unsupportedMediaType)
-      return next(new ProblemError('unsupported-media-type', { detail: mediaTypeHint(req) }));
+    const { unsupportedMediaType, errors, rules } = contract.checkRequest(operation, toExchange(req));
+    if (unsupportedMediaType) {
+      const detail = mediaTypeHint(req);
+      return next(
+        new ProblemError(
+          'unsupported-media-type',
+          { detail },
+          { rule: 'content-type', message: detail, field: 'content-type', location: 'header' },
+        ),
+      );
+    }
     if (errors.length > 0) {
       // OAuth clients read RFC 6749's `error` member, so the token endpoint says invalid_request too.
       const oauth =
@@ -55,7 +63,14 @@ export function checkRequestContract(contract: ContractValidator) {
               error_description: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
             }
           : {};
-      return next(new ProblemError('validation-failed', { errors, ...oauth }));
+      const [first] = errors;
+      const nearMiss = first && {
+        rule: rules[0] ?? 'schema',
+        message: first.message,
+        field: first.field,
+        location: first.location,
+      };
+      return next(new ProblemError('validation-failed', { errors, ...oauth }, nearMiss));
     }
     next();
   };
