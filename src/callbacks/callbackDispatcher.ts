@@ -1,5 +1,5 @@
 import type { CallbackDeliveryRecord, CallbackLog } from './CallbackLog.ts';
-import { CANCELLED, deliverCallback } from './deliverCallback.ts';
+import { CANCELLED, type DeliveryAttempt, deliverCallback } from './deliverCallback.ts';
 import { signWebhook } from './signWebhook.ts';
 import { newWebhookId } from './webhookId.ts';
 import { parseWebhookSecret } from './webhookSecret.ts';
@@ -31,6 +31,8 @@ export interface CallbackDispatcherOptions {
   userAgent?: string;
   /** Told about failures of our own (e.g. the log cannot be written); never thrown. */
   warn?: (message: string) => void;
+  /** Told about every finished attempt (for metrics); not about attempts cut short by close(). */
+  onAttempt?: (attempt: DeliveryAttempt, record: CallbackDeliveryRecord) => void;
 }
 
 export interface CallbackDispatcher {
@@ -125,6 +127,7 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
     if (result.error === CANCELLED) return settle(record.id);
 
     record.attempts.push(result);
+    options.onAttempt?.(result, record);
     delete record.nextAttemptAt;
     if (result.ok) {
       record.state = 'delivered';
