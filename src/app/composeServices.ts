@@ -12,6 +12,10 @@ import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
 import { visibleTo } from '../domain/partnerAccess.ts';
 import type { AppServices } from '../http/AppServices.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
+import { createRequestJournal } from '../journal/RequestJournal.ts';
+import { countFinishedFlows } from '../metrics/countFinishedFlows.ts';
+import { createMetrics } from '../metrics/createMetrics.ts';
+import { timeScoring } from '../metrics/timeScoring.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
 import { confirmSubmission } from '../submissions/confirmSubmission.ts';
 import { createProcessingQueue } from '../submissions/createProcessingQueue.ts';
@@ -20,6 +24,7 @@ import { processSubmission } from '../submissions/processSubmission.ts';
 import { resumeSubmissions } from '../submissions/resumeSubmissions.ts';
 import { startSubmission } from '../submissions/startSubmission.ts';
 import { bucketSecret } from './bucketSecret.ts';
+import { composeAdmin } from './composeAdmin.ts';
 import { createStores } from './createStores.ts';
 import { createTokenService } from './createTokenService.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
@@ -68,6 +73,8 @@ export async function composeServices(
     secret: bucketSecret(config.bucket.signingSecret, dataDir),
   };
   const { objects, submissions, idempotency, callbackLog } = createStores(dataDir, log.warn);
+  const metrics = createMetrics();
+  const journal = createRequestJournal(config.admin.journalSize);
   const dispatcher = createCallbackDispatcher({
     retrySchedule: config.callbacks.retryScheduleMs,
     timeoutMs: config.callbacks.timeoutMs,
@@ -75,12 +82,14 @@ export async function composeServices(
     secretFor: (partnerId) => partners.get(partnerId)?.webhookSecret,
     now,
     warn: log.warn,
+    onAttempt: (attempt) =>
+      metrics.callbackAttempt(attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable'),
   });
 
   const deps: FlowDeps = {
-    submissions,
+    submissions: countFinishedFlows(submissions, metrics),
     objects,
-    engine,
+    engine: timeScoring(engine, metrics),
     presign: (imageType, key, contentType, expiresAt) => ({
       imageType,
       ...presignUpload({
@@ -145,6 +154,12 @@ export async function composeServices(
       return result.ok ? null : result.message;
     },
     idempotency,
+    admin: await composeAdmin({ config, partners, journal, metrics }),
+    objectOwner: (key) => {
+      const correlationId = /^uploads\/([^/]+)\//.exec(key)?.[1];
+      const owner = correlationId ? submissions.get(correlationId) : undefined;
+      return owner && { correlationId: owner.correlationId, partnerId: owner.partnerId };
+    },
     health: () => ({ ready: true, engine: engine.name, version: VERSION }),
     settings: {
       maxJsonBytes: config.maxJsonBytes,

@@ -19,6 +19,7 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
   --config FILE            JSON or YAML config: partners, thresholds, timings (default: the two demo partners)
   --validate-responses off|log|enforce
                            check our own responses against the OpenAPI document (default off)
+  --admin-token TOKEN      require \`Authorization: Bearer TOKEN\` on /__admin and /metrics (default: open)
   -h, --help               this text
 
 Environment:
@@ -42,6 +43,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
         'data-dir': { type: 'string' },
         config: { type: 'string' },
         'validate-responses': { type: 'string' },
+        'admin-token': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -63,6 +65,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
     engine: text('engine') as Config['engine'] | undefined,
     dataDir: text('data-dir'),
     validateResponses: text('validate-responses') as Config['validateResponses'] | undefined,
+    adminToken: text('admin-token'),
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

@@ -9,4 +9,6 @@ export interface ConfigOverrides {
   engine?: Config['engine'];
   dataDir?: string;
   validateResponses?: Config['validateResponses'];
+  /** `admin.token`: the bearer token the admin API and /metrics require. */
+  adminToken?: string;
 }

@@ -10,6 +10,7 @@ export const ENV_VARIABLES = {
   FACEMATCH_ENGINE: 'auto | fixture | onnx',
   FACEMATCH_DATA_DIR: 'directory that persists submissions, images and callback logs',
   FACEMATCH_VALIDATE_RESPONSES: 'off | log | enforce',
+  FACEMATCH_ADMIN_TOKEN: 'bearer token required by /__admin and /metrics (open when unset)',
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -24,6 +25,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     validateResponses: (env.FACEMATCH_VALIDATE_RESPONSES || undefined) as
       | Config['validateResponses']
       | undefined,
+    adminToken: env.FACEMATCH_ADMIN_TOKEN || undefined,
   };
 }
 

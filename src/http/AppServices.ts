@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { AdminServices } from '../admin/AdminServices.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
 import type { Submission } from '../domain/Submission.ts';
@@ -37,6 +38,10 @@ export interface AppServices {
   };
   validateCallbackUrl(url: string): string | null;
   idempotency: RecordStore<StoredAnswer>;
+  /** The operator API at /__admin and /metrics, and the journal and metrics every request feeds. */
+  admin: AdminServices;
+  /** The submission a bucket object belongs to, so the journal can attribute uploads; cheap or undefined. */
+  objectOwner(key: string): { correlationId: string; partnerId: string } | undefined;
   health(): { ready: boolean; engine: string; version: string };
   settings: {
     maxJsonBytes: number;

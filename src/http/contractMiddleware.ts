@@ -13,6 +13,8 @@ export function matchOperation(
   contract: ContractValidator,
   validateResponses: 'off' | 'log' | 'enforce',
   onViolation: (message: string) => void,
+  /** Where to look for the endpoints that do exist, said in a 404. */
+  notFoundDetail?: string,
 ) {
   return (req: Request, res: Response, next: NextFunction) => {
     // HEAD is GET without a body (RFC 9110), as express routes it; the contract lists GET only.
@@ -20,7 +22,8 @@ export function matchOperation(
     const match = contract.match({ ...toExchange(req), method: isHead ? 'GET' : req.method });
     // Under /bucket the object store answers everything itself, in S3 XML, as a real one would.
     if (match.kind !== 'matched' && req.path.startsWith('/bucket/')) return next();
-    if (match.kind === 'no-path') return next(new ProblemError('not-found'));
+    if (match.kind === 'no-path')
+      return next(new ProblemError('not-found', notFoundDetail ? { detail: notFoundDetail } : {}));
     if (match.kind === 'no-method') return next(new ProblemError('method-not-allowed'));
     res.locals.operation = match.operation;
     if (validateResponses !== 'off' && !isHead) {

@@ -1,4 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { adminRoutes, isAdminPath } from '../admin/adminRoutes.ts';
+import { journalRequests } from '../journal/journalRequests.ts';
+import { countRequests } from '../metrics/countRequests.ts';
 import type { AppServices } from './AppServices.ts';
 import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
 import { ProblemError } from './ProblemError.ts';
@@ -16,6 +19,23 @@ export function createApp(services: AppServices): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // First, so every answer is journalled and counted, refusals included. Journal times are wall-clock:
+  // they say when a request really arrived, whatever a partner's test clock reads.
+  app.use(
+    journalRequests({
+      journal: services.admin.journal,
+      now: () => new Date(),
+      skip: isAdminPath,
+      objectOwner: services.objectOwner,
+      bearerPartner: (token) => {
+        const verified = services.tokens.verify(token);
+        return verified.ok ? verified.partner.clientId : undefined;
+      },
+    }),
+  );
+  app.use(countRequests(services.admin.metrics));
+  // The admin API has its own contract and auth; the partner contract below would 404 its paths.
+  app.use(adminRoutes(services.admin, services.settings, services.log.warn));
   app.use(
     matchOperation(services.contract, services.settings.validateResponses, (message) =>
       services.log.warn(`response breaks the OpenAPI contract: ${message}`),
