@@ -23,7 +23,13 @@ export interface VerifyAccessTokenInput {
 
 export type AccessTokenVerification =
   | { ok: true; clientId: string; claims: AccessTokenClaims }
-  | { ok: false; error: 'invalid_token'; description: string; expired?: true };
+  | {
+      ok: false;
+      error: 'invalid_token';
+      description: string;
+      /** Set when only the expiry failed: the signature verified, so the client it names is known. */
+      expired?: { clientId: string };
+    };
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -120,7 +126,7 @@ export function verifyAccessToken({
       ...invalid(
         'The access token has expired; request a new one and refresh it before expires_in runs out.',
       ),
-      expired: true,
+      expired: { clientId: claims.client_id },
     };
   }
   if (claims.iat > nowSeconds + CLOCK_LEEWAY_SECONDS) {

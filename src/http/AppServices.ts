@@ -24,7 +24,10 @@ export interface AppServices {
     /** The partner a bearer token speaks for, or why it cannot be accepted. */
     verify(
       token: string,
-    ): { ok: true; partner: Partner } | { ok: false; description: string; expired?: boolean };
+    ):
+      | { ok: true; partner: Partner }
+      /** `expiredFor`: the client of a genuine token that has only expired. */
+      | { ok: false; description: string; expiredFor?: string };
     jwks(): unknown;
   };
   submissions: {

@@ -109,9 +109,13 @@ function toFieldError(diagnostic: IPrismDiagnostic): FieldError {
   const [head, ...rest] = diagnostic.path ?? [];
   const location = head && LOCATIONS.has(head) ? (head as FieldError['location']) : 'body';
   const parts = head && LOCATIONS.has(head) ? rest : (diagnostic.path ?? []);
-  // Ajv reports an unknown property on its parent object; point at the property itself.
-  const unknown = /additional properties; found '([^']+)'/.exec(diagnostic.message)?.[1];
-  if (unknown) parts.push(unknown);
+  // Ajv reports an unknown or a missing property on its parent object; point at the property itself.
+  const named =
+    /additional properties; found '([^']+)'/.exec(diagnostic.message)?.[1] ??
+    (diagnostic.code === 'required'
+      ? /required property '([^']+)'/.exec(diagnostic.message)?.[1]
+      : undefined);
+  if (named) parts.push(named);
   const field =
     location === 'body'
       ? `/${parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`

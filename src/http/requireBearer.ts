@@ -38,7 +38,7 @@ export function requireBearer(tokens: AppServices['tokens']) {
             headers: { 'WWW-Authenticate': bearerChallenge('invalid_token', verified.description) },
           },
           {
-            rule: verified.expired ? 'token-expired' : 'token-invalid',
+            rule: verified.expiredFor ? 'token-expired' : 'token-invalid',
             message: verified.description,
             ...AUTHORIZATION,
           },
