@@ -5,7 +5,8 @@ import type { Metrics } from './Metrics.ts';
 /**
  * Counts every answered request under its operation's path template (set by the contract
  * matcher), so `/v1/submissions/{correlationId}/status` is one series however many ids are polled.
- * Bucket objects share one template; anything no contract knows is `unmatched`.
+ * Bucket keys outside the contract's upload template share `/bucket/{key}`; anything else no
+ * contract knows is `unmatched`.
  */
 export function countRequests(metrics: Pick<Metrics, 'httpRequest'>) {
   return (req: Request, res: Response, next: NextFunction) => {
