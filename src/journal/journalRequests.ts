@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
+import { whenAnswered } from '../http/whenAnswered.ts';
 import type { JournalArea } from './JournalEntry.ts';
 import { nearMissOf } from './nearMissTag.ts';
 import type { RequestJournal } from './RequestJournal.ts';
@@ -23,7 +24,7 @@ export interface JournalRequestsOptions {
 }
 
 /**
- * Records every request when its response has gone out: who, what, how it ended, and for a
+ * Records every request as its answer goes out: who, what, how it ended, and for a
  * refusal the rule that refused it, read from the tag the refusing code left (nearMissTag.ts).
  */
 export function journalRequests(options: JournalRequestsOptions) {
@@ -34,11 +35,8 @@ export function journalRequests(options: JournalRequestsOptions) {
     if (skip(path)) return next();
     const at = now().toISOString();
     const started = performance.now();
-    let recorded = false;
-    const record = () => {
-      if (recorded) return;
-      recorded = true;
-      const status = res.writableFinished || res.headersSent ? res.statusCode : 0;
+    whenAnswered(res, (answered) => {
+      const status = answered || res.headersSent ? res.statusCode : 0;
       const area = areaOf(path);
       const owner = area === 'bucket' ? ownerOf(path, objectOwner) : undefined;
       const partner =
@@ -58,9 +56,7 @@ export function journalRequests(options: JournalRequestsOptions) {
           ? (nearMissOf(res) ?? { rule: `http-${status}`, message: 'Refused without a named rule.' })
           : null,
       });
-    };
-    res.once('finish', record);
-    res.once('close', record);
+    });
     next();
   };
 }

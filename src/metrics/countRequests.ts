@@ -1,5 +1,6 @@
 import type { IHttpOperation } from '@stoplight/types';
 import type { NextFunction, Request, Response } from 'express';
+import { whenAnswered } from '../http/whenAnswered.ts';
 import type { Metrics } from './Metrics.ts';
 
 /**
@@ -10,7 +11,8 @@ import type { Metrics } from './Metrics.ts';
  */
 export function countRequests(metrics: Pick<Metrics, 'httpRequest'>) {
   return (req: Request, res: Response, next: NextFunction) => {
-    res.once('finish', () => {
+    whenAnswered(res, (answered) => {
+      if (!answered) return;
       const operation = res.locals.operation as IHttpOperation | undefined;
       const route =
         operation?.path ?? (req.originalUrl.startsWith('/bucket/') ? '/bucket/{key}' : 'unmatched');
