@@ -22,7 +22,8 @@ export async function createTokenService(options: {
     issue: (partner, scope) => issueAccessToken({ key, partner, issuer, audience, now: now(), scope }),
     verify(token) {
       const result = verify(token);
-      if (!result.ok) return { ok: false, description: result.description, expiredFor: result.expired?.clientId };
+      if (!result.ok)
+        return { ok: false, description: result.description, expiredFor: result.expired?.clientId };
       const partner = partners.get(result.clientId);
       return partner
         ? { ok: true, partner }

@@ -22,9 +22,7 @@ export interface AppServices {
       scope?: string,
     ): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string };
     /** The partner a bearer token speaks for, or why it cannot be accepted. */
-    verify(
-      token: string,
-    ):
+    verify(token: string):
       | { ok: true; partner: Partner }
       /** `expiredFor`: the client of a genuine token that has only expired. */
       | { ok: false; description: string; expiredFor?: string };

@@ -28,7 +28,7 @@ function parseExposition(text: string): Sample[] {
     });
 }
 
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+function sampleSum(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   return samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
@@ -75,23 +75,23 @@ describe('GET /metrics after a whole flow', () => {
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
 
     const requests = 'facematch_http_requests_total';
-    expect(valueOf(samples, requests, { method: 'POST', route: '/v1/oauth/token', status: '200' })).toBe(1);
+    expect(sampleSum(samples, requests, { method: 'POST', route: '/v1/oauth/token', status: '200' })).toBe(1);
     expect(
-      valueOf(samples, requests, {
+      sampleSum(samples, requests, {
         method: 'PUT',
         route: '/bucket/uploads/{correlationId}/{imageType}',
         status: '200',
       }),
     ).toBe(2);
     expect(
-      valueOf(samples, requests, {
+      sampleSum(samples, requests, {
         method: 'GET',
         route: '/v1/submissions/{correlationId}/status',
         status: '200',
       }),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      valueOf(samples, requests, {
+      sampleSum(samples, requests, {
         method: 'GET',
         route: '/v1/submissions/{correlationId}/status',
         status: '404',
@@ -101,15 +101,15 @@ describe('GET /metrics after a whole flow', () => {
     expect(samples.filter((s) => s.name === requests && JSON.stringify(s.labels).includes(id))).toEqual([]);
 
     expect(
-      valueOf(samples, 'facematch_flows_finished_total', { status: 'COMPLETED', outcome: 'Success' }),
+      sampleSum(samples, 'facematch_flows_finished_total', { status: 'COMPLETED', outcome: 'Success' }),
     ).toBe(1);
-    expect(valueOf(samples, 'facematch_callback_attempts_total', { result: 'rejected' })).toBe(1);
-    expect(valueOf(samples, 'facematch_callback_attempts_total', { result: 'delivered' })).toBe(1);
+    expect(sampleSum(samples, 'facematch_callback_attempts_total', { result: 'rejected' })).toBe(1);
+    expect(sampleSum(samples, 'facematch_callback_attempts_total', { result: 'delivered' })).toBe(1);
     expect(
-      valueOf(samples, 'facematch_scoring_duration_seconds_count', { engine: 'fixture', result: 'ok' }),
+      sampleSum(samples, 'facematch_scoring_duration_seconds_count', { engine: 'fixture', result: 'ok' }),
     ).toBe(1);
     expect(
-      valueOf(samples, 'facematch_scoring_duration_seconds_bucket', { engine: 'fixture', le: '+Inf' }),
+      sampleSum(samples, 'facematch_scoring_duration_seconds_bucket', { engine: 'fixture', le: '+Inf' }),
     ).toBe(1);
   });
 
@@ -118,8 +118,8 @@ describe('GET /metrics after a whole flow', () => {
     try {
       const response = await fetch(`${other.url}/metrics`, { signal: AbortSignal.timeout(5000) });
       const samples = parseExposition(await response.text());
-      expect(valueOf(samples, 'facematch_flows_finished_total')).toBe(0);
-      expect(valueOf(samples, 'facematch_http_requests_total', { route: '/v1/oauth/token' })).toBe(0);
+      expect(sampleSum(samples, 'facematch_flows_finished_total')).toBe(0);
+      expect(sampleSum(samples, 'facematch_http_requests_total', { route: '/v1/oauth/token' })).toBe(0);
     } finally {
       await other.stop();
     }
