@@ -136,7 +136,44 @@ describe('near misses over a real port: each refusal names the rule that refused
   });
 });
 
-describe('tokens on a test clock', () => {
+describe('on a test clock', () => {
+  it('an expired upload URL: RequestExpired, where S3 itself only says AccessDenied', async () => {
+    // The clock is months behind real time, so the URLs it presigns have already run out.
+    const clock = testClock(new Date(Date.now() - 90 * 86_400_000));
+    const { app, composed } = await createTestApp({ now: clock.now });
+    try {
+      const issued = await request(app)
+        .post('/v1/oauth/token')
+        .auth(DEMO.clientId, DEMO.clientSecret)
+        .type('form')
+        .send({ grant_type: 'client_credentials' });
+      const created = await request(app)
+        .post('/v1/submissions')
+        .set('Authorization', `Bearer ${issued.body.access_token}`)
+        .send({});
+      const upload = (created.body.uploads as Array<{ imageType: string; url: string }>).find(
+        (u) => u.imageType === 'DOCUMENT',
+      );
+      const url = new URL(upload?.url ?? '');
+      const put = await request(app)
+        .put(url.pathname + url.search)
+        .set('Content-Type', 'image/jpeg')
+        .send(await readFixture('document'));
+      expect(put.status).toBe(403);
+      expect(put.text).toContain('Request has expired');
+
+      const page = await request(app).get('/__admin/journal').query({ pathPrefix: '/bucket/', limit: 1 });
+      expect(page.status).toBe(200);
+      expect(page.body.entries[0]).toMatchObject({
+        partnerId: 'demo',
+        correlationId: created.body.correlationId,
+        nearMiss: { rule: 'RequestExpired', message: 'Request has expired' },
+      });
+    } finally {
+      await composed.close();
+    }
+  });
+
   it('tells an expired token (token-expired, still its partner) from a forged one (token-invalid)', async () => {
     const clock = testClock();
     const { app, composed } = await createTestApp({ now: clock.now });
