@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { ControlServices } from '../admin/ControlServices.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
 import { presignUpload } from '../bucket/presignUpload.ts';
@@ -12,6 +13,10 @@ import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
 import { visibleTo } from '../domain/partnerAccess.ts';
 import type { AppServices } from '../http/AppServices.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
+import { createRequestJournal } from '../journal/RequestJournal.ts';
+import { countFinishedFlows } from '../metrics/countFinishedFlows.ts';
+import { createMetrics } from '../metrics/createMetrics.ts';
+import { timeScoring } from '../metrics/timeScoring.ts';
 import { defaultModuleBodyBytes } from '../modules/defaultModuleBodyBytes.ts';
 import { runFacematchModule } from '../modules/runFacematchModule.ts';
 import { createScenarioQueue } from '../scenarios/createScenarioQueue.ts';
@@ -31,8 +36,10 @@ import { processSubmission } from '../submissions/processSubmission.ts';
 import { reissueUploads } from '../submissions/reissueUploads.ts';
 import { resumeSubmissions } from '../submissions/resumeSubmissions.ts';
 import { startSubmission } from '../submissions/startSubmission.ts';
+import { parseUploadKey } from '../submissions/uploadKey.ts';
 import { createPartnerClocks, type PartnerClocks } from '../time/createPartnerClocks.ts';
 import { bucketSecret } from './bucketSecret.ts';
+import { composeAdmin } from './composeAdmin.ts';
 import { createStores } from './createStores.ts';
 import { createTokenService } from './createTokenService.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
@@ -88,6 +95,8 @@ export async function composeServices(
     secret: bucketSecret(config.bucket.signingSecret, dataDir),
   };
   const { objects, submissions, idempotency, callbackLog } = createStores(dataDir, log.warn);
+  const metrics = createMetrics();
+  const journal = createRequestJournal(config.admin.journalSize);
   const dispatcher = createCallbackDispatcher({
     retrySchedule: config.callbacks.retryScheduleMs,
     timeoutMs: config.callbacks.timeoutMs,
@@ -95,6 +104,8 @@ export async function composeServices(
     secretFor: (partnerId) => partners.get(partnerId)?.webhookSecret,
     clockFor,
     warn: log.warn,
+    onAttempt: (attempt) =>
+      metrics.callbackAttempt(attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable'),
   });
   const scenarios = createScenarioService({
     catalogue: loadScenarioCatalogue(config.scenariosDir),
@@ -105,13 +116,14 @@ export async function composeServices(
   // Committed fixture images keep their declared results under every engine (the README's walk-through).
   const declaredFixture = createDeclaredFixtureResult();
   const thresholdsFor = (partnerId: string) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS;
+  const timedEngine = timeScoring(engine, metrics);
 
   const deps: FlowDeps = {
-    submissions,
+    submissions: countFinishedFlows(submissions, metrics),
     objects,
     engineFor: (submission) =>
       engineForSubmission(
-        engine,
+        timedEngine,
         scenarios.of(submission),
         thresholdsFor(submission.partnerId),
         declaredFixture,
@@ -166,6 +178,16 @@ export async function composeServices(
   );
   const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as unknown;
 
+  const control: ControlServices = {
+    partners,
+    scenarios,
+    clocks,
+    submissions,
+    objects,
+    callbacks: dispatcher,
+    advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+  };
+
   const services: AppServices = {
     contract: await loadContractValidator(OPENAPI_PATH),
     openApiDocument,
@@ -190,19 +212,16 @@ export async function composeServices(
       callbackDeliveries: (correlationId) => dispatcher.deliveries(correlationId),
     },
     scenarios,
-    control: {
-      partners,
-      scenarios,
-      clocks,
-      submissions,
-      objects,
-      callbacks: dispatcher,
-      advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
-    },
     modules: {
       facematch: (partnerId, pairs, prefer) =>
         runFacematchModule(
-          { engine, declaredFixture, catalogue: scenarios.catalogue, thresholdsFor, onError: deps.onError },
+          {
+            engine: timedEngine,
+            declaredFixture,
+            catalogue: scenarios.catalogue,
+            thresholdsFor,
+            onError: deps.onError,
+          },
           partnerId,
           pairs,
           prefer,
@@ -213,6 +232,12 @@ export async function composeServices(
       return result.ok ? null : result.message;
     },
     idempotency,
+    admin: await composeAdmin({ config, partners, journal, metrics, control }),
+    objectOwner: (key) => {
+      const correlationId = parseUploadKey(key)?.correlationId;
+      const owner = correlationId ? submissions.get(correlationId) : undefined;
+      return owner && { correlationId: owner.correlationId, partnerId: owner.partnerId };
+    },
     health: () => ({ ready: true, engine: engine.name, version: VERSION }),
     settings: {
       maxJsonBytes: config.maxJsonBytes,

@@ -25,7 +25,8 @@ export async function createTokenService(options: {
       issueAccessToken({ key, partner, issuer, audience, now: clockFor(partner.clientId).now(), scope }),
     verify(token) {
       const result = verify(token);
-      if (!result.ok) return { ok: false, description: result.description };
+      if (!result.ok)
+        return { ok: false, description: result.description, expiredFor: result.expired?.clientId };
       const partner = partners.get(result.clientId);
       return partner
         ? { ok: true, partner }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { createApp } from '../http/createApp.ts';
+import { adminExposureWarning } from './adminExposureWarning.ts';
 import { chooseEngine } from './chooseEngine.ts';
 import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
@@ -41,6 +42,8 @@ export async function startServer(
   server.on('request', createApp(composed.services));
   const resumed = await composed.resume();
   log.info(banner(config, url, engine.name, resumed));
+  const exposure = adminExposureWarning(config.host, config.admin.token);
+  if (exposure) log.warn(exposure);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -74,6 +77,7 @@ function banner(
   return [
     `facematch-mock listening on ${url} (engine: ${engine}${config.dataDir ? `, data dir: ${config.dataDir}` : ', in memory'})`,
     `  API reference: ${url}/docs   OpenAPI: ${url}/openapi.json`,
+    `  Admin API: ${url}/__admin/openapi.json (${config.admin.token ? 'admin token required' : 'open'})   Metrics: ${url}/metrics`,
     '  Partners (client id / secret):',
     partners,
     resumed.submissions || resumed.callbacks

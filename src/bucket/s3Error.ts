@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
+import { tagNearMiss } from '../journal/nearMissTag.ts';
 
 /**
  * Every error the Bucket Service can answer, rendered the way S3 and OSS render them, from
@@ -32,6 +33,8 @@ export interface S3Error {
   message: string;
   /** Extra elements after `<Message>`, in order, as S3 adds them (e.g. `<Expires>`, `<ServerTime>`). */
   fields: ReadonlyArray<readonly [name: string, value: string]>;
+  /** The check that refused the request, when `code` alone does not say (several are AccessDenied). */
+  rule?: string;
 }
 
 /** Echoed client input is cut short: an error document must stay small whatever was sent. */
@@ -59,19 +62,23 @@ export const s3Errors = {
       ],
     ),
 
-  requestExpired: (p: { expiresAt: Date; now: Date }) =>
+  requestExpired: (p: { expiresAt: Date; now: Date }): S3Error => ({
     // S3's exact message; partners' retry logic may match on it. The elements say by how much.
-    make('AccessDenied', 'Request has expired', [
+    ...make('AccessDenied', 'Request has expired', [
       ['Expires', p.expiresAt.toISOString()],
       ['ServerTime', p.now.toISOString()],
     ]),
+    rule: 'RequestExpired',
+  }),
 
-  writeLocked: (p: { key: string }) =>
-    make(
+  writeLocked: (p: { key: string }): S3Error => ({
+    ...make(
       'AccessDenied',
       'The submission this object belongs to is already confirmed; request a new presigned URL.',
       [['Key', echo(p.key)]],
     ),
+    rule: 'WriteLocked',
+  }),
 
   invalidAccessKeyId: (p: { accessKeyId: string }) =>
     make(
@@ -191,6 +198,12 @@ export function sendS3Error(res: Response, error: S3Error): void {
     res.end();
     return;
   }
+  const argument = error.fields.find(([name]) => name === 'ArgumentName')?.[1];
+  tagNearMiss(res, {
+    rule: error.rule ?? error.code,
+    message: error.message,
+    ...(argument ? { field: argument, location: 'query' as const } : {}),
+  });
   const requestId = randomBytes(12).toString('hex').toUpperCase();
   const hostId = randomBytes(24).toString('base64');
   const body = renderS3ErrorXml(error, { requestId, hostId });

@@ -39,6 +39,8 @@ export interface CallbackDispatcherOptions {
   userAgent?: string;
   /** Told about failures of our own (e.g. the log cannot be written); never thrown. */
   warn?: (message: string) => void;
+  /** Told about every finished attempt (for metrics); not about attempts cut short by close(). */
+  onAttempt?: (attempt: DeliveryAttempt, record: CallbackDeliveryRecord) => void;
 }
 
 export interface CallbackDispatcher {
@@ -157,6 +159,7 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
 
     const wasDelivered = record.state === 'delivered';
     record.attempts.push(result);
+    options.onAttempt?.(result, record);
     delete record.nextAttemptAt;
     let repeat = false;
     if (wasDelivered) {

@@ -22,6 +22,7 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
   --scenarios DIR          your own scenario YAML files, beside the built-ins (fixtures/scenarios/)
   --validate-responses off|log|enforce
                            check our own responses against the OpenAPI document (default off)
+  --admin-token TOKEN      require \`Authorization: Bearer TOKEN\` on /__admin and /metrics (default: open)
   -h, --help               this text
 
 Environment:
@@ -47,6 +48,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
         'validate-responses': { type: 'string' },
         clock: { type: 'string' },
         scenarios: { type: 'string' },
+        'admin-token': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -70,6 +72,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
     validateResponses: text('validate-responses') as Config['validateResponses'] | undefined,
     clock: text('clock') as Config['clock'] | undefined,
     scenariosDir: text('scenarios'),
+    adminToken: text('admin-token'),
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

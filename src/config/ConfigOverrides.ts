@@ -11,4 +11,6 @@ export interface ConfigOverrides {
   validateResponses?: Config['validateResponses'];
   clock?: Config['clock'];
   scenariosDir?: string;
+  /** `admin.token`: the bearer token the admin API and /metrics require. */
+  adminToken?: string;
 }

@@ -12,6 +12,7 @@ export const ENV_VARIABLES = {
   FACEMATCH_VALIDATE_RESPONSES: 'off | log | enforce',
   FACEMATCH_CLOCK: 'real | frozen: how every partner test clock starts',
   FACEMATCH_SCENARIOS: 'directory of your own scenario YAML files',
+  FACEMATCH_ADMIN_TOKEN: 'bearer token required by /__admin and /metrics (open when unset)',
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -28,6 +29,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     validateResponses: (env.FACEMATCH_VALIDATE_RESPONSES || undefined) as
       | Config['validateResponses']
       | undefined,
+    adminToken: env.FACEMATCH_ADMIN_TOKEN || undefined,
   };
 }
 

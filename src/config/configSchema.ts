@@ -118,6 +118,18 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** The operator API at /__admin and GET /metrics: open unless a token is set, as WireMock's is. */
+    admin: z
+      .object({
+        token: z
+          .string()
+          .min(16, 'must be at least 16 characters (e.g. the output of `openssl rand -hex 16`)')
+          .optional(),
+        /** How many requests the journal keeps; the oldest go first. */
+        journalSize: z.number().int().min(1).max(1_000_000).default(5000),
+      })
+      .strict()
+      .default({ journalSize: 5000 }),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
     validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
     maxJsonBytes: z

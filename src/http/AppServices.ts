@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { ControlServices } from '../admin/ControlServices.ts';
+import type { AdminServices } from '../admin/AdminServices.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
 import type { Submission } from '../domain/Submission.ts';
@@ -25,7 +25,10 @@ export interface AppServices {
       scope?: string,
     ): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string };
     /** The partner a bearer token speaks for, or why it cannot be accepted. */
-    verify(token: string): { ok: true; partner: Partner } | { ok: false; description: string };
+    verify(token: string):
+      | { ok: true; partner: Partner }
+      /** `expiredFor`: the client of a genuine token that has only expired. */
+      | { ok: false; description: string; expiredFor?: string };
     jwks(): unknown;
   };
   submissions: {
@@ -46,8 +49,6 @@ export interface AppServices {
     callbackDeliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
   };
   scenarios: Pick<ScenarioService, 'inForce' | 'takeFault'>;
-  /** What the admin API drives (scenarios, clocks, submissions, callbacks). */
-  control: ControlServices;
   modules: {
     /** The synchronous Facematch module, with the partner's thresholds. */
     facematch(
@@ -58,6 +59,10 @@ export interface AppServices {
   };
   validateCallbackUrl(url: string): string | null;
   idempotency: RecordStore<StoredAnswer>;
+  /** The operator API at /__admin and /metrics, and the journal and metrics every request feeds. */
+  admin: AdminServices;
+  /** The submission a bucket object belongs to, so the journal can attribute uploads; cheap or undefined. */
+  objectOwner(key: string): { correlationId: string; partnerId: string } | undefined;
   health(): { ready: boolean; engine: string; version: string };
   settings: {
     maxJsonBytes: number;

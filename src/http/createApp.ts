@@ -1,5 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { controlRoutes } from '../admin/controlRoutes.ts';
+import { adminRoutes, isAdminPath } from '../admin/adminRoutes.ts';
+import { journalRequests } from '../journal/journalRequests.ts';
+import { countRequests } from '../metrics/countRequests.ts';
 import type { AppServices } from './AppServices.ts';
 import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
 import { ProblemError } from './ProblemError.ts';
@@ -19,12 +21,24 @@ export function createApp(services: AppServices): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  // The admin API is outside the partner contract and its auth.
+  // First, so every answer is journalled and counted, refusals included. Journal times are wall-clock:
+  // they say when a request really arrived, whatever a partner's test clock reads.
   app.use(
-    '/__admin',
-    parseBody({ maxBytes: services.settings.maxJsonBytes, setting: 'maxJsonBytes' }),
-    controlRoutes(services.control),
+    journalRequests({
+      journal: services.admin.journal,
+      now: () => new Date(),
+      skip: isAdminPath,
+      objectOwner: services.objectOwner,
+      bearerPartner: (token) => {
+        const verified = services.tokens.verify(token);
+        // An expired token is still genuine: its near miss belongs to the partner it was issued to.
+        return verified.ok ? verified.partner.clientId : verified.expiredFor;
+      },
+    }),
   );
+  app.use(countRequests(services.admin.metrics));
+  // The admin API has its own contract and auth; the partner contract below would 404 its paths.
+  app.use(adminRoutes(services.admin, services.settings, services.log.warn));
   app.use(
     matchOperation(services.contract, services.settings.validateResponses, (message) =>
       services.log.warn(`response breaks the OpenAPI contract: ${message}`),

@@ -41,6 +41,12 @@ export const PROBLEMS = {
     title: 'The access token is missing, expired or invalid',
     detail: 'Get a new token from POST /v1/oauth/token and send it as `Authorization: Bearer <token>`.',
   },
+  'admin-token-required': {
+    status: 401,
+    title: 'The admin API needs the admin token',
+    detail:
+      'This server was started with --admin-token (or FACEMATCH_ADMIN_TOKEN): send `Authorization: Bearer <admin token>`.',
+  },
   'submission-not-found': {
     status: 404,
     title: 'No such submission',

@@ -7,6 +7,7 @@ import type { FaultStep, ScenarioFault } from '../scenarios/scenarioSchema.ts';
 import { parseUploadKey } from '../submissions/uploadKey.ts';
 import type { AppServices } from './AppServices.ts';
 import { ProblemError } from './ProblemError.ts';
+import { PROBLEMS } from './problemCatalogue.ts';
 
 /** The header that says which scenario governs the submission a response is about (mock-only, never in bodies). */
 export const SCENARIO_HEADER = 'Facematch-Mock-Scenario';
@@ -46,7 +47,7 @@ export function scenarioFaults(services: AppServices) {
     if (!fault) return next();
     res.locals.scenarioFault = { scenario: scenario.name, step };
     try {
-      await applyFault(req, res, fault, step, next);
+      await applyFault(req, res, fault, step, scenario.name, next);
     } catch (error) {
       next(error);
     }
@@ -58,8 +59,11 @@ async function applyFault(
   res: Response,
   fault: ScenarioFault,
   step: FaultStep,
+  scenario: string,
   next: NextFunction,
 ): Promise<void> {
+  // The journal names the scenario as the rule, so a forced refusal is never mistaken for a real one.
+  const rule = `scenario:${scenario}`;
   if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   if (fault.reset) {
     // A TCP RST, as a crashed proxy or load balancer gives: the client sees ECONNRESET, not an answer.
@@ -77,7 +81,7 @@ async function applyFault(
         : fault.s3 === 'ServiceUnavailable'
           ? s3Errors.serviceUnavailable()
           : s3Errors.internalError();
-    return sendS3Error(res, error);
+    return sendS3Error(res, { ...error, rule });
   }
   if (fault.problem) {
     const headers: Record<string, string> = { ...retryAfter };

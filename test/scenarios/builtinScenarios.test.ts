@@ -256,6 +256,9 @@ describe('fault scenarios', () => {
     expect(flow.confirmed?.response.status).toBe(429);
     expect(flow.confirmed?.response.headers.get('retry-after')).toBe('2');
     expect(flow.confirmed?.body).toMatchObject({ code: 'rate-limited', status: 429 });
+    // The journal says the refusal was the scenario's doing, not a real rule the partner broke.
+    const page = await adminClient(server.url).journal({ correlationId: flow.id, nearMissesOnly: true });
+    expect(page.entries.map((e) => e.nearMiss?.rule)).toEqual(['scenario:confirm-429']);
     expect((await flow.client.confirm(flow.id)).response.status).toBe(202);
     expect((await flow.client.pollUntilFinished(flow.id)).status).toBe('COMPLETED');
   });
