@@ -91,9 +91,8 @@ async function applyFault(
         fault.detail ?? 'The access token is invalid.',
       );
     }
-    return next(
-      new ProblemError(fault.problem, { ...(fault.detail ? { detail: fault.detail } : {}), headers }),
-    );
+    const detail = fault.detail ?? PROBLEMS[fault.problem].detail;
+    return next(new ProblemError(fault.problem, { detail, headers }, { rule, message: detail }));
   }
   next();
 }
