@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { ControlServices } from '../admin/ControlServices.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
 import { presignUpload } from '../bucket/presignUpload.ts';
@@ -12,14 +13,33 @@ import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
 import { visibleTo } from '../domain/partnerAccess.ts';
 import type { AppServices } from '../http/AppServices.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
+import { createRequestJournal } from '../journal/RequestJournal.ts';
+import { countFinishedFlows } from '../metrics/countFinishedFlows.ts';
+import { createMetrics } from '../metrics/createMetrics.ts';
+import { timeScoring } from '../metrics/timeScoring.ts';
+import { defaultModuleBodyBytes } from '../modules/defaultModuleBodyBytes.ts';
+import { runFacematchModule } from '../modules/runFacematchModule.ts';
+import { createScenarioQueue } from '../scenarios/createScenarioQueue.ts';
+import { createScenarioRuntime } from '../scenarios/createScenarioRuntime.ts';
+import { createScenarioService, type ScenarioService } from '../scenarios/createScenarioService.ts';
+import { engineForSubmission } from '../scenarios/engineForSubmission.ts';
+import { loadScenarioCatalogue } from '../scenarios/ScenarioCatalogue.ts';
+import { createDeclaredFixtureResult } from '../scoring/fixture/declaredFixtureResult.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
+import { acceptsUpload, uploadOwner } from '../submissions/acceptsUpload.ts';
+import { type AdvanceAnswer, advanceSubmission } from '../submissions/advanceSubmission.ts';
 import { confirmSubmission } from '../submissions/confirmSubmission.ts';
 import { createProcessingQueue } from '../submissions/createProcessingQueue.ts';
 import type { FlowDeps } from '../submissions/FlowDeps.ts';
+import { pollSubmission } from '../submissions/pollSubmission.ts';
 import { processSubmission } from '../submissions/processSubmission.ts';
+import { reissueUploads } from '../submissions/reissueUploads.ts';
 import { resumeSubmissions } from '../submissions/resumeSubmissions.ts';
 import { startSubmission } from '../submissions/startSubmission.ts';
+import { parseUploadKey, uploadKey } from '../submissions/uploadKey.ts';
+import { createPartnerClocks, type PartnerClocks } from '../time/createPartnerClocks.ts';
 import { bucketSecret } from './bucketSecret.ts';
+import { composeAdmin } from './composeAdmin.ts';
 import { createStores } from './createStores.ts';
 import { createTokenService } from './createTokenService.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
@@ -34,6 +54,10 @@ export interface Logger {
 export interface ComposedServer {
   services: AppServices;
   engine: ScoringEngine;
+  clocks: PartnerClocks;
+  scenarios: ScenarioService;
+  /** Ends processing of a submission now (a `stuck` scenario's way out). */
+  advance(correlationId: string): Promise<AdvanceAnswer>;
   /** Picks up work a previous process left unfinished (with a data directory). */
   resume(): Promise<{ submissions: number; callbacks: number }>;
   /** Resolves when no scoring job or callback attempt is running or scheduled. */
@@ -58,19 +82,22 @@ export async function composeServices(
   config: Config,
   engine: ScoringEngine,
   log: Logger,
+  /** Wall time under the partner clocks; tests pass a settable one. */
   now: () => Date = () => new Date(),
 ): Promise<ComposedServer> {
   const publicUrl = (config.publicUrl ?? defaultPublicUrl(config.host, config.port)).replace(/\/+$/, '');
   const issuer = config.tokens.issuer ?? publicUrl;
   const partners = new Map<string, Partner>(config.partners.map((p) => [p.clientId, p]));
   const dataDir = config.dataDir;
+  const clocks = createPartnerClocks({ frozen: config.clock === 'frozen', wallNow: () => now().getTime() });
+  const clockFor = (partnerId: string) => clocks.for(partnerId);
 
   const tokens = await createTokenService({
     partners,
     issuer,
     audience: config.tokens.audience,
     dataDir,
-    now,
+    clockFor,
   });
   const bucketCredentials = {
     accessKeyId: config.bucket.accessKeyId,
@@ -82,19 +109,40 @@ export async function composeServices(
     now,
     config.retention,
   );
+  const metrics = createMetrics();
+  const journal = createRequestJournal(config.admin.journalSize);
   const dispatcher = createCallbackDispatcher({
     retrySchedule: config.callbacks.retryScheduleMs,
     timeoutMs: config.callbacks.timeoutMs,
     log: callbackLog,
     secretFor: (partnerId) => partners.get(partnerId)?.webhookSecret,
-    now,
+    clockFor,
     warn: log.warn,
+    onAttempt: (attempt) =>
+      metrics.callbackAttempt(attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable'),
   });
+  const scenarios = createScenarioService({
+    catalogue: loadScenarioCatalogue(config.scenariosDir),
+    queue: createScenarioQueue(),
+    runtime: createScenarioRuntime(),
+    submissions,
+  });
+  // Committed fixture images keep their declared results under every engine (the README's walk-through).
+  const declaredFixture = createDeclaredFixtureResult();
+  const thresholdsFor = (partnerId: string) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS;
+  const timedEngine = timeScoring(engine, metrics);
 
   const deps: FlowDeps = {
-    submissions,
+    submissions: countFinishedFlows(submissions, metrics),
     objects,
-    engine,
+    engineFor: (submission) =>
+      engineForSubmission(
+        timedEngine,
+        scenarios.of(submission),
+        thresholdsFor(submission.partnerId),
+        declaredFixture,
+      ),
+    engineName: engine.name,
     presign: (imageType, key, contentType, expiresAt) => ({
       imageType,
       ...presignUpload({
@@ -105,24 +153,35 @@ export async function composeServices(
         credentials: bucketCredentials,
       }),
     }),
-    objectKey: (correlationId, role) => `uploads/${correlationId}/${role}`,
-    thresholdsFor: (partnerId) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS,
+    thresholdsFor,
     defaultCallbackUrl: (partnerId) => partners.get(partnerId)?.callbackUrl ?? null,
-    async notifyCompletion({ submission, url }) {
-      const partner = partners.get(submission.partnerId);
-      if (!url || !partner) return;
-      // One delivery per submission, even if a restart repeats the hand-over.
-      if ((await dispatcher.deliveries(submission.correlationId)).length > 0) return;
-      await dispatcher.dispatch({
-        correlationId: submission.correlationId,
-        partnerId: partner.clientId,
-        url,
-        secret: partner.webhookSecret,
-        event: completionEvent({ ...submission, status: submission.status, at: now() }),
-      });
+    clockFor,
+    chooseScenario: (request) => scenarios.choose(request),
+    scenarioOf: (submission) => scenarios.of(submission),
+    scenarioRuntime: scenarios.runtime,
+    callbacks: {
+      deliveryCount: async (correlationId) => (await dispatcher.deliveries(correlationId)).length,
+      async dispatch({ submission, url, failAttempts, duplicates }) {
+        const partner = partners.get(submission.partnerId);
+        if (!partner) return;
+        await dispatcher.dispatch({
+          correlationId: submission.correlationId,
+          partnerId: partner.clientId,
+          url,
+          secret: partner.webhookSecret,
+          event: completionEvent({ ...submission, at: clockFor(partner.clientId).now() }),
+          ...(failAttempts !== undefined || duplicates !== undefined
+            ? {
+                forced: {
+                  ...(failAttempts !== undefined ? { failAttempts } : {}),
+                  ...(duplicates ? { duplicates } : {}),
+                },
+              }
+            : {}),
+        });
+      },
     },
     newCorrelationId: randomUUID,
-    now,
     uploadUrlTtlSeconds: config.bucket.uploadUrlTtlSeconds,
     processingDelayMs: config.processing.delayMs,
     onError: (context, error) => log.error(context, error),
@@ -133,7 +192,7 @@ export async function composeServices(
   );
   let sweeping: Promise<void> | undefined;
   const sweep = () => {
-    sweeping ??= sweepExpired(deps.objectKey)
+    sweeping ??= sweepExpired(uploadKey)
       .then(
         ({ images, submissions: expired, answers }) => {
           if (images + expired + answers > 0)
@@ -155,6 +214,16 @@ export async function composeServices(
   let draining = false;
   const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as unknown;
 
+  const control: ControlServices = {
+    partners,
+    scenarios,
+    clocks,
+    submissions,
+    objects,
+    callbacks: dispatcher,
+    advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+  };
+
   const services: AppServices = {
     contract: await loadContractValidator(OPENAPI_PATH),
     openApiDocument,
@@ -162,19 +231,37 @@ export async function composeServices(
       store: objects,
       credentials: bucketCredentials,
       maxObjectBytes: config.bucket.maxObjectBytes,
-      // Once confirmed, the images are what was scored; later writes would make the result lie.
-      canWrite: (key) => {
-        const correlationId = /^uploads\/([^/]+)\//.exec(key)?.[1];
-        const submission = correlationId ? submissions.get(correlationId) : undefined;
-        return submission !== undefined && submission.status === 'AWAITING_UPLOAD';
+      canWrite: (key) => acceptsUpload(submissions, key),
+      nowFor: (key) => {
+        const owner = uploadOwner(submissions, key);
+        return owner ? clockFor(owner).now() : now();
       },
     }),
     tokens,
     submissions: {
-      start: (partnerId, request) => startSubmission(deps, partnerId, request),
+      start: (partnerId, request, options) => startSubmission(deps, partnerId, request, options),
+      reissueUploads: (partnerId, correlationId, imageTypes) =>
+        reissueUploads(deps, partnerId, correlationId, imageTypes),
       confirm: (partnerId, correlationId) => confirmSubmission(deps, queue, partnerId, correlationId),
       find: (partnerId, correlationId) => visibleTo(submissions.get(correlationId), partnerId),
+      poll: (partnerId, correlationId) => pollSubmission(deps, queue, partnerId, correlationId),
       callbackDeliveries: (correlationId) => dispatcher.deliveries(correlationId),
+    },
+    scenarios,
+    modules: {
+      facematch: (partnerId, pairs, prefer) =>
+        runFacematchModule(
+          {
+            engine: timedEngine,
+            declaredFixture,
+            catalogue: scenarios.catalogue,
+            thresholdsFor,
+            onError: deps.onError,
+          },
+          partnerId,
+          pairs,
+          prefer,
+        ),
     },
     validateCallbackUrl: (url) => {
       const result = validateCallbackUrl(url);
@@ -183,8 +270,16 @@ export async function composeServices(
     idempotency,
     now,
     health: () => ({ status: draining ? 'draining' : 'ok', engine: engine.name, version: VERSION }),
+    admin: await composeAdmin({ config, partners, journal, metrics, control }),
+    objectOwner: (key) => {
+      const correlationId = parseUploadKey(key)?.correlationId;
+      const owner = correlationId ? submissions.get(correlationId) : undefined;
+      return owner && { correlationId: owner.correlationId, partnerId: owner.partnerId };
+    },
     settings: {
       maxJsonBytes: config.maxJsonBytes,
+      moduleMaxBodyBytes: config.modules.maxBodyBytes ?? defaultModuleBodyBytes(config.bucket.maxObjectBytes),
+      maxImageBytes: config.bucket.maxObjectBytes,
       retryAfterSeconds: config.processing.retryAfterSeconds,
       validateResponses: config.validateResponses,
       cors: config.cors,
@@ -196,12 +291,17 @@ export async function composeServices(
     services,
     engine,
     sweepExpired: sweep,
+    clocks,
+    scenarios,
+    advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
     async resume() {
       await sweep();
       const callbacks = await dispatcher.resumePending();
       return { submissions: await resumeSubmissions(deps, queue), callbacks };
     },
     async idle() {
+      // Processing waits on the partner clocks before it reaches the queue, then hands callbacks on.
+      await clocks.idle();
       await queue.idle();
       await dispatcher.idle();
     },
@@ -215,6 +315,7 @@ export async function composeServices(
     async close() {
       clearInterval(sweeper);
       await sweeping;
+      clocks.clear();
       await queue.close();
       await dispatcher.close();
       await engine.close();

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Files the server ships with, found relative to this module so the CLI works from any directory. */
 export const OPENAPI_PATH = fileURLToPath(new URL('../../openapi/facematch.yaml', import.meta.url));
+export const ADMIN_OPENAPI_PATH = fileURLToPath(new URL('../../openapi/admin.yaml', import.meta.url));
 const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url));
 export const VERSION: string = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string })
   .version;

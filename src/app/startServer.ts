@@ -4,6 +4,7 @@ import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { answerNotReady } from '../http/answerNotReady.ts';
 import { createApp } from '../http/createApp.ts';
+import { adminExposureWarning } from './adminExposureWarning.ts';
 import { chooseEngine } from './chooseEngine.ts';
 import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
@@ -83,6 +84,8 @@ export async function startServer(
   }
   const ready = composed;
   log.info(banner(config, url, engineName, resumed));
+  const exposure = adminExposureWarning(config.host, config.admin.token);
+  if (exposure) log.warn(exposure);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -173,6 +176,7 @@ function banner(
   return [
     `facematch-mock listening on ${url} (engine: ${engine}${config.dataDir ? `, data dir: ${config.dataDir}` : ', in memory'})`,
     `  API reference: ${url}/docs   OpenAPI: ${url}/openapi.json`,
+    `  Admin API: ${url}/__admin/openapi.json (${config.admin.token ? 'admin token required' : 'open'})   Metrics: ${url}/metrics`,
     '  Partners (client id / secret):',
     partners,
     resumed.submissions || resumed.callbacks

@@ -9,7 +9,8 @@ export interface TokenVerifierOptions {
   keys: readonly VerificationKey[];
   issuer: string;
   audience: string;
-  now: () => Date;
+  /** Business time for the token's client (its test clock); tokens expire by it. */
+  now: (clientId: string) => Date;
   /** How many distinct valid tokens to remember; partners reuse one token for many calls. */
   maxEntries?: number;
 }
@@ -27,10 +28,12 @@ export function createTokenVerifier(
   const { keys, issuer, audience, now, maxEntries = 10_000 } = options;
   const verified = new Map<string, Extract<AccessTokenVerification, { ok: true }>>();
   return (token) => {
-    const nowSeconds = Math.floor(now().getTime() / 1000);
     const known = typeof token === 'string' ? verified.get(token) : undefined;
-    if (known && nowSeconds < known.claims.exp + CLOCK_LEEWAY_SECONDS) return known;
-    const result = verifyAccessToken({ token, keys, issuer, audience, now: now() });
+    if (known) {
+      const nowSeconds = Math.floor(now(known.clientId).getTime() / 1000);
+      if (nowSeconds < known.claims.exp + CLOCK_LEEWAY_SECONDS) return known;
+    }
+    const result = verifyAccessToken({ token, keys, issuer, audience, now });
     if (typeof token === 'string') verified.delete(token);
     if (result.ok && typeof token === 'string') {
       // Oldest first out: a Map iterates in insertion order.

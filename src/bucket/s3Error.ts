@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { tagNearMiss } from '../journal/nearMissTag.ts';
 
 /**
  * Every error the Bucket Service can answer, rendered the way S3 and OSS render them, from
@@ -19,8 +20,9 @@ const STATUS_BY_CODE = {
   MethodNotAllowed: 405,
   NoSuchKey: 404,
   RequestTimeout: 400,
-  SignatureDoesNotMatch: 403,
   ServiceUnavailable: 503,
+  SignatureDoesNotMatch: 403,
+  SlowDown: 503,
 } as const;
 
 export type S3ErrorCode = keyof typeof STATUS_BY_CODE;
@@ -31,6 +33,8 @@ export interface S3Error {
   message: string;
   /** Extra elements after `<Message>`, in order, as S3 adds them (e.g. `<Expires>`, `<ServerTime>`). */
   fields: ReadonlyArray<readonly [name: string, value: string]>;
+  /** The check that refused the request, when `code` alone does not say (several are AccessDenied). */
+  rule?: string;
 }
 
 /** Echoed client input is cut short: an error document must stay small whatever was sent. */
@@ -58,19 +62,23 @@ export const s3Errors = {
       ],
     ),
 
-  requestExpired: (p: { expiresAt: Date; now: Date }) =>
+  requestExpired: (p: { expiresAt: Date; now: Date }): S3Error => ({
     // S3's exact message; partners' retry logic may match on it. The elements say by how much.
-    make('AccessDenied', 'Request has expired', [
+    ...make('AccessDenied', 'Request has expired', [
       ['Expires', p.expiresAt.toISOString()],
       ['ServerTime', p.now.toISOString()],
     ]),
+    rule: 'RequestExpired',
+  }),
 
-  writeLocked: (p: { key: string }) =>
-    make(
+  writeLocked: (p: { key: string }): S3Error => ({
+    ...make(
       'AccessDenied',
       'The submission this object belongs to is already confirmed; request a new presigned URL.',
       [['Key', echo(p.key)]],
     ),
+    rule: 'WriteLocked',
+  }),
 
   invalidAccessKeyId: (p: { accessKeyId: string }) =>
     make(
@@ -145,11 +153,11 @@ export const s3Errors = {
 
   internalError: () => make('InternalError', 'We encountered an internal error. Please try again.'),
 
+  // S3's own words for being overloaded; clients are expected to retry with backoff.
+  slowDown: () => make('SlowDown', 'Please reduce your request rate. Retry the upload with backoff.'),
+
   serviceUnavailable: () =>
-    make(
-      'ServiceUnavailable',
-      'The server is starting or shutting down. Retry the same request after the seconds in Retry-After.',
-    ),
+    make('ServiceUnavailable', 'The service is unable to handle this request right now. Retry the upload.'),
 };
 
 // XML 1.0 cannot carry these characters even escaped (NUL, most C0 controls, lone surrogates,
@@ -190,6 +198,12 @@ export function sendS3Error(res: ServerResponse, error: S3Error): void {
     res.end();
     return;
   }
+  const argument = error.fields.find(([name]) => name === 'ArgumentName')?.[1];
+  tagNearMiss(res, {
+    rule: error.rule ?? error.code,
+    message: error.message,
+    ...(argument ? { field: argument, location: 'query' as const } : {}),
+  });
   const requestId = randomBytes(12).toString('hex').toUpperCase();
   const hostId = randomBytes(24).toString('base64');
   const body = renderS3ErrorXml(error, { requestId, hostId });

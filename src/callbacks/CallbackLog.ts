@@ -22,6 +22,17 @@ export interface CallbackDeliveryRecord {
   nextAttemptAt?: string;
   /** Why a failed delivery was given up. */
   failureReason?: string;
+  /** Attempts made before the last redelivery; the retry schedule counts from there. */
+  retryBase?: number;
+  /** What a scenario forces on this delivery; kept so a restart carries it on. */
+  forced?: ForcedDelivery;
+}
+
+export interface ForcedDelivery {
+  /** Count the first N attempts (or all) as failed whatever the receiver answers. */
+  failAttempts?: 'all' | number;
+  /** After success, deliver the same webhook-id this many more times. */
+  duplicates?: number;
 }
 
 export interface CallbackLog {

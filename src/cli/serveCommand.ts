@@ -19,8 +19,12 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
   --config FILE            JSON or YAML config: partners, thresholds, timings (default: the two demo partners)
   --drain-seconds N        on SIGTERM/SIGINT, wait up to N s for in-flight requests, scoring jobs and
                            callback attempts before exiting (default 10; a second signal exits at once)
+  --clock real|frozen      start every partner's test clock in real time (default) or frozen;
+                           advance one with POST /__admin/partners/{clientId}/clock
+  --scenarios DIR          your own scenario YAML files, beside the built-ins (fixtures/scenarios/)
   --validate-responses off|log|enforce
                            check our own responses against the OpenAPI document (default off)
+  --admin-token TOKEN      require \`Authorization: Bearer TOKEN\` on /__admin and /metrics (default: open)
   -h, --help               this text
 
 Environment:
@@ -45,6 +49,9 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
         config: { type: 'string' },
         'validate-responses': { type: 'string' },
         'drain-seconds': { type: 'string' },
+        clock: { type: 'string' },
+        scenarios: { type: 'string' },
+        'admin-token': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -70,6 +77,9 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
       text('drain-seconds') === undefined
         ? undefined
         : { drainSeconds: parseSeconds(text('drain-seconds') as string, '--drain-seconds') },
+    clock: text('clock') as Config['clock'] | undefined,
+    scenariosDir: text('scenarios'),
+    adminToken: text('admin-token'),
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

@@ -10,4 +10,8 @@ export interface ConfigOverrides {
   dataDir?: string;
   validateResponses?: Config['validateResponses'];
   shutdown?: Config['shutdown'];
+  clock?: Config['clock'];
+  scenariosDir?: string;
+  /** `admin.token`: the bearer token the admin API and /metrics require. */
+  adminToken?: string;
 }

@@ -11,6 +11,9 @@ export const ENV_VARIABLES = {
   FACEMATCH_DATA_DIR: 'directory that persists submissions, images and callback logs',
   FACEMATCH_VALIDATE_RESPONSES: 'off | log | enforce',
   FACEMATCH_DRAIN_SECONDS: 'seconds a SIGTERM waits for in-flight work (default 10)',
+  FACEMATCH_CLOCK: 'real | frozen: how every partner test clock starts',
+  FACEMATCH_SCENARIOS: 'directory of your own scenario YAML files',
+  FACEMATCH_ADMIN_TOKEN: 'bearer token required by /__admin and /metrics (open when unset)',
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -22,12 +25,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     publicUrl: env.FACEMATCH_PUBLIC_URL || undefined,
     engine: (env.FACEMATCH_ENGINE || undefined) as Config['engine'] | undefined,
     dataDir: env.FACEMATCH_DATA_DIR || undefined,
+    clock: (env.FACEMATCH_CLOCK || undefined) as Config['clock'] | undefined,
+    scenariosDir: env.FACEMATCH_SCENARIOS || undefined,
     validateResponses: (env.FACEMATCH_VALIDATE_RESPONSES || undefined) as
       | Config['validateResponses']
       | undefined,
     shutdown: env.FACEMATCH_DRAIN_SECONDS
       ? { drainSeconds: parseSeconds(env.FACEMATCH_DRAIN_SECONDS, 'FACEMATCH_DRAIN_SECONDS') }
       : undefined,
+    adminToken: env.FACEMATCH_ADMIN_TOKEN || undefined,
   };
 }
 

@@ -135,6 +135,37 @@ export const configSchema = z
       .object({ drainSeconds: z.number().min(0).max(3600).default(10) })
       .strict()
       .default({ drainSeconds: 10 }),
+    /**
+     * Every partner's business clock (token and URL expiry, processing delays, callback retries)
+     * starts in real time, or frozen until a test advances it through the admin API.
+     */
+    clock: z.enum(['real', 'frozen']).default('real'),
+    /** A directory of your own scenario files (YAML, the format of fixtures/scenarios/), beside the built-ins. */
+    scenariosDir: z.string().min(1).optional(),
+    modules: z
+      .object({
+        /** Body limit of POST /v1/modules/facematch; default: two images of bucket.maxObjectBytes in base64. */
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(512 * 1024 * 1024)
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    /** The operator API at /__admin and GET /metrics: open unless a token is set, as WireMock's is. */
+    admin: z
+      .object({
+        token: z
+          .string()
+          .min(16, 'must be at least 16 characters (e.g. the output of `openssl rand -hex 16`)')
+          .optional(),
+        /** How many requests the journal keeps; the oldest go first. */
+        journalSize: z.number().int().min(1).max(1_000_000).default(5000),
+      })
+      .strict()
+      .default({ journalSize: 5000 }),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
     validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
     maxJsonBytes: z

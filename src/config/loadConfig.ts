@@ -26,9 +26,12 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}
   const fromEnv = configFromEnv(env);
   const file = flags.configFile ?? fromEnv.configFile ?? DEMO_CONFIG_PATH;
   const fileValues = readConfigFile(file);
-  const { configFile: _a, ...envValues } = fromEnv;
-  const { configFile: _b, ...flagValues } = flags;
+  const { configFile: _a, adminToken: envToken, ...envValues } = fromEnv;
+  const { configFile: _b, adminToken: flagToken, ...flagValues } = flags;
   const merged = { ...fileValues, ...definedOnly(envValues), ...definedOnly(flagValues) };
+  // The one nested override: merged into the file's admin section, not replacing it.
+  const adminToken = flagToken ?? envToken;
+  if (adminToken !== undefined) merged.admin = { ...asObject(fileValues.admin), token: adminToken };
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, file));
   return parsed.data;
@@ -54,6 +57,12 @@ function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError(`Config file ${file} must hold an object, e.g. { "partners": [ … ] }.`);
   }
   return value as Record<string, unknown>;
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 function definedOnly(values: Record<string, unknown>): Record<string, unknown> {

@@ -44,4 +44,15 @@ export interface Submission {
   result: MatchResult | null;
   /** Set once the completion callback has been handed to the dispatcher, so a restart neither loses nor repeats it. */
   callbackQueuedAt: string | null;
+  /**
+   * The mock's scenario in force and what chose it; null when the fixture images or the engine
+   * decide. Mock metadata: shown by the admin API and a response header, never in partner bodies.
+   * Absent on records written before scenarios existed.
+   */
+  scenario?: SubmissionScenario | null;
+}
+
+export interface SubmissionScenario {
+  name: string;
+  source: 'prefer-header' | 'reference-id' | 'admin-queue';
 }

@@ -12,7 +12,7 @@ import { IMAGE_ROLES, type MatchResult, type Submission } from './Submission.ts'
  */
 export type NewSubmission = Pick<
   Submission,
-  'correlationId' | 'partnerId' | 'referenceId' | 'documentType' | 'callbackUrl' | 'contentTypes'
+  'correlationId' | 'partnerId' | 'referenceId' | 'documentType' | 'callbackUrl' | 'contentTypes' | 'scenario'
 >;
 
 export function openSubmission(input: NewSubmission, now: Date): Submission {

@@ -1,11 +1,15 @@
 import type { Router } from 'express';
+import type { AdminServices } from '../admin/AdminServices.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
 import type { Submission } from '../domain/Submission.ts';
+import type { FacematchModuleAnswer } from '../modules/runFacematchModule.ts';
+import type { BiometricPair } from '../modules/scoreFacematchModule.ts';
+import type { ScenarioService } from '../scenarios/createScenarioService.ts';
 import type { RecordStore } from '../store/RecordStore.ts';
 import type { ConfirmAnswer } from '../submissions/confirmSubmission.ts';
-import type { PresignedUpload } from '../submissions/FlowDeps.ts';
-import type { StartRequest } from '../submissions/startSubmission.ts';
+import type { ReissueAnswer } from '../submissions/reissueUploads.ts';
+import type { StartAnswer, StartRequest } from '../submissions/startSubmission.ts';
 import type { ContractValidator } from './contractValidator.ts';
 import type { StoredAnswer } from './idempotency.ts';
 
@@ -21,29 +25,61 @@ export interface AppServices {
       scope?: string,
     ): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string };
     /** The partner a bearer token speaks for, or why it cannot be accepted. */
-    verify(token: string): { ok: true; partner: Partner } | { ok: false; description: string };
+    verify(token: string):
+      | { ok: true; partner: Partner }
+      /** `expiredFor`: the client of a genuine token that has only expired. */
+      | { ok: false; description: string; expiredFor?: string };
     jwks(): unknown;
   };
   submissions: {
     start(
       partnerId: string,
       request: StartRequest,
-    ): Promise<{ submission: Submission; uploads: PresignedUpload[] }>;
+      options: { prefer?: string | undefined },
+    ): Promise<StartAnswer>;
+    reissueUploads(
+      partnerId: string,
+      correlationId: string,
+      imageTypes?: Array<'SELFIE' | 'DOCUMENT'>,
+    ): ReissueAnswer;
     confirm(partnerId: string, correlationId: string): Promise<ConfirmAnswer>;
     find(partnerId: string, correlationId: string): Submission | undefined;
+    /** A status poll: like find, but a scenario that completes after N polls counts it. */
+    poll(partnerId: string, correlationId: string): Submission | undefined;
     callbackDeliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
+  };
+  scenarios: Pick<ScenarioService, 'inForce' | 'takeFault'>;
+  modules: {
+    /** The synchronous Facematch module, with the partner's thresholds. */
+    facematch(
+      partnerId: string,
+      pairs: BiometricPair[],
+      prefer: string | undefined,
+    ): Promise<FacematchModuleAnswer>;
   };
   validateCallbackUrl(url: string): string | null;
   /** The one clock: idempotency timestamps and retention use it, so tests can move time. */
   now(): Date;
   idempotency: RecordStore<StoredAnswer>;
+  /** The operator API at /__admin and /metrics, and the journal and metrics every request feeds. */
+  admin: AdminServices;
+  /** The submission a bucket object belongs to, so the journal can attribute uploads; cheap or undefined. */
+  objectOwner(key: string): { correlationId: string; partnerId: string } | undefined;
   /** `draining` once a shutdown began: load balancers should send new work elsewhere. */
   health(): { status: 'ok' | 'draining'; engine: string; version: string };
   settings: {
     maxJsonBytes: number;
+    /** Body limit of the Facematch module, which takes its images inline. */
+    moduleMaxBodyBytes: number;
+    /** Largest decoded image the module takes; the bucket's object limit. */
+    maxImageBytes: number;
     retryAfterSeconds: number;
     validateResponses: 'off' | 'log' | 'enforce';
     cors: { apiOrigins: readonly string[]; bucketOrigins: readonly string[] };
   };
-  log: { warn(message: string): void; error(message: string, error?: unknown): void };
+  log: {
+    info(message: string): void;
+    warn(message: string): void;
+    error(message: string, error?: unknown): void;
+  };
 }

@@ -1,3 +1,4 @@
+import type { NearMiss } from '../journal/NearMiss.ts';
 import type { components } from './generated/openapi.ts';
 import type { ProblemCode } from './problemCatalogue.ts';
 
@@ -7,6 +8,8 @@ export interface ProblemExtras {
   detail?: string;
   errors?: FieldError[];
   missingImages?: Array<'SELFIE' | 'DOCUMENT'>;
+  /** With unknown-scenario: every name that would have been accepted. */
+  knownScenarios?: string[];
   /** RFC 6749 members, for the token endpoint. */
   error?: string;
   error_description?: string;
@@ -18,6 +21,8 @@ export class ProblemError extends Error {
   constructor(
     readonly code: ProblemCode,
     readonly extras: ProblemExtras = {},
+    /** The rule the request journal names for this refusal; derived from the code when absent. */
+    readonly nearMiss?: NearMiss,
   ) {
     super(extras.detail ?? code);
   }

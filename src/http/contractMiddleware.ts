@@ -14,6 +14,8 @@ export function matchOperation(
   contract: ContractValidator,
   validateResponses: 'off' | 'log' | 'enforce',
   onViolation: (message: string) => void,
+  /** Where to look for the endpoints that do exist, said in a 404. */
+  notFoundDetail?: string,
 ) {
   return (req: Request, res: Response, next: NextFunction) => {
     // HEAD is GET without a body (RFC 9110), as express routes it; the contract lists GET only.
@@ -21,7 +23,8 @@ export function matchOperation(
     const match = contract.match({ ...toExchange(req), method: isHead ? 'GET' : req.method });
     // Under /bucket the object store answers everything itself, in S3 XML, as a real one would.
     if (match.kind !== 'matched' && req.path.startsWith('/bucket/')) return next();
-    if (match.kind === 'no-path') return next(new ProblemError('not-found'));
+    if (match.kind === 'no-path')
+      return next(new ProblemError('not-found', notFoundDetail ? { detail: notFoundDetail } : {}));
     if (match.kind === 'no-method') return next(new ProblemError('method-not-allowed'));
     res.locals.operation = match.operation;
     if (validateResponses !== 'off' && !isHead) {
@@ -44,9 +47,17 @@ export function checkRequestContract(contract: ContractValidator) {
   return (req: Request, res: Response, next: NextFunction) => {
     const operation = res.locals.operation as IHttpOperation | undefined;
     if (!operation) return next();
-    const { unsupportedMediaType, errors } = contract.checkRequest(operation, toExchange(req));
-    if (unsupportedMediaType)
-      return next(new ProblemError('unsupported-media-type', { detail: mediaTypeHint(req) }));
+    const { unsupportedMediaType, errors, rules } = contract.checkRequest(operation, toExchange(req));
+    if (unsupportedMediaType) {
+      const detail = mediaTypeHint(req);
+      return next(
+        new ProblemError(
+          'unsupported-media-type',
+          { detail },
+          { rule: 'content-type', message: detail, field: 'content-type', location: 'header' },
+        ),
+      );
+    }
     if (errors.length > 0) {
       // OAuth clients read RFC 6749's `error` member, so the token endpoint says invalid_request too.
       const oauth =
@@ -56,7 +67,14 @@ export function checkRequestContract(contract: ContractValidator) {
               error_description: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
             }
           : {};
-      return next(new ProblemError('validation-failed', { errors, ...oauth }));
+      const [first] = errors;
+      const nearMiss = first && {
+        rule: rules[0] ?? 'schema',
+        message: first.message,
+        field: first.field,
+        location: first.location,
+      };
+      return next(new ProblemError('validation-failed', { errors, ...oauth }, nearMiss));
     }
     next();
   };

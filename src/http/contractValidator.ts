@@ -36,7 +36,7 @@ export interface ContractValidator {
   checkRequest(
     operation: IHttpOperation,
     request: ExchangeRequest,
-  ): { unsupportedMediaType: boolean; errors: FieldError[] };
+  ): { unsupportedMediaType: boolean; errors: FieldError[]; rules: string[] };
   checkResponse(operation: IHttpOperation, response: ExchangeResponse): string[];
 }
 
@@ -70,11 +70,14 @@ export async function loadContractValidator(specPath: string): Promise<ContractV
     },
     checkRequest(operation, request) {
       const result = validateInput({ resource: operation, element: toPrismRequest(request) });
-      if (E.isRight(result)) return { unsupportedMediaType: false, errors: [] };
+      if (E.isRight(result)) return { unsupportedMediaType: false, errors: [], rules: [] };
       const diagnostics = result.left.filter(isError);
+      const fieldDiagnostics = diagnostics.filter((d) => d.code !== 415);
       return {
         unsupportedMediaType: diagnostics.some((d) => d.code === 415),
-        errors: diagnostics.filter((d) => d.code !== 415).map(toFieldError),
+        errors: fieldDiagnostics.map(toFieldError),
+        // The JSON Schema keyword that failed (required, type, enum, …), for the request journal.
+        rules: fieldDiagnostics.map((d) => String(d.code || 'schema')),
       };
     },
     checkResponse(operation, response) {
@@ -106,9 +109,13 @@ function toFieldError(diagnostic: IPrismDiagnostic): FieldError {
   const [head, ...rest] = diagnostic.path ?? [];
   const location = head && LOCATIONS.has(head) ? (head as FieldError['location']) : 'body';
   const parts = head && LOCATIONS.has(head) ? rest : (diagnostic.path ?? []);
-  // Ajv reports an unknown property on its parent object; point at the property itself.
-  const unknown = /additional properties; found '([^']+)'/.exec(diagnostic.message)?.[1];
-  if (unknown) parts.push(unknown);
+  // Ajv reports an unknown or a missing property on its parent object; point at the property itself.
+  const named =
+    /additional properties; found '([^']+)'/.exec(diagnostic.message)?.[1] ??
+    (diagnostic.code === 'required'
+      ? /required property '([^']+)'/.exec(diagnostic.message)?.[1]
+      : undefined);
+  if (named) parts.push(named);
   const field =
     location === 'body'
       ? `/${parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`

@@ -1,4 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { adminRoutes, isAdminPath } from '../admin/adminRoutes.ts';
+import { journalRequests } from '../journal/journalRequests.ts';
+import { countRequests } from '../metrics/countRequests.ts';
 import { StorageError } from '../store/StorageError.ts';
 import type { AppServices } from './AppServices.ts';
 import { allowOrigins } from './allowOrigins.ts';
@@ -8,9 +11,11 @@ import { ProblemError } from './ProblemError.ts';
 import { parseBody } from './parseBody.ts';
 import { renderProblem } from './renderProblem.ts';
 import { docsRoutes } from './routes/docsRoutes.ts';
+import { FACEMATCH_MODULE_OPERATION, moduleRoutes } from './routes/moduleRoutes.ts';
 import { operationsRoutes } from './routes/operationsRoutes.ts';
 import { submissionRoutes } from './routes/submissionRoutes.ts';
 import { tokenRoutes } from './routes/tokenRoutes.ts';
+import { scenarioFaults } from './scenarioFaults.ts';
 
 const API_CORS = {
   methods: ['GET', 'HEAD', 'POST'],
@@ -34,6 +39,24 @@ export function createApp(services: AppServices): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // First, so every answer is journalled and counted, refusals included. Journal times are wall-clock:
+  // they say when a request really arrived, whatever a partner's test clock reads.
+  app.use(
+    journalRequests({
+      journal: services.admin.journal,
+      now: () => new Date(),
+      skip: isAdminPath,
+      objectOwner: services.objectOwner,
+      bearerPartner: (token) => {
+        const verified = services.tokens.verify(token);
+        // An expired token is still genuine: its near miss belongs to the partner it was issued to.
+        return verified.ok ? verified.partner.clientId : verified.expiredFor;
+      },
+    }),
+  );
+  app.use(countRequests(services.admin.metrics));
+  // The admin API has its own contract and auth; the partner contract below would 404 its paths.
+  app.use(adminRoutes(services.admin, services.settings, services.log.warn));
   // Preflights are answered before the contract, which lists no OPTIONS and would say 405.
   const apiCors = allowOrigins({ origins: services.settings.cors.apiOrigins, ...API_CORS });
   app.use((req, res, next) => (req.path.startsWith('/bucket/') ? next() : apiCors(req, res, next)));
@@ -46,13 +69,25 @@ export function createApp(services: AppServices): Express {
   app.use(
     '/bucket',
     allowOrigins({ origins: services.settings.cors.bucketOrigins, ...BUCKET_CORS }),
+    scenarioFaults(services),
     services.bucketRouter,
   );
   app.use(checkContentType());
-  app.use(parseBody(services.settings.maxJsonBytes));
+  app.use(
+    parseBody(
+      { maxBytes: services.settings.maxJsonBytes, setting: 'maxJsonBytes' },
+      {
+        [FACEMATCH_MODULE_OPERATION]: {
+          maxBytes: services.settings.moduleMaxBodyBytes,
+          setting: 'modules.maxBodyBytes',
+        },
+      },
+    ),
+  );
   app.use(checkRequestContract(services.contract));
   app.use(tokenRoutes(services));
   app.use(submissionRoutes(services));
+  app.use(moduleRoutes(services));
   app.use(operationsRoutes(services));
   app.use(docsRoutes(services));
   app.use((_req, _res, next) => next(new ProblemError('not-found')));

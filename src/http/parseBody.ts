@@ -1,26 +1,52 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { IHttpOperation } from '@stoplight/types';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import { carriesContent } from './carriesContent.ts';
 import { ProblemError } from './ProblemError.ts';
+
+export interface BodyLimit {
+  maxBytes: number;
+  /** Which setting raises the limit, for the 413's detail. */
+  setting: string;
+}
 
 /**
  * JSON and form bodies for the API routes (never the bucket, which streams its
  * own bytes). body-parser's failures become problems that say what to send.
+ * The limit is chosen per operation (matched before this runs), so an endpoint
+ * that takes inline images does not raise the limit of every other one.
  */
-export function parseBody(maxBytes: number) {
+export function parseBody(defaultLimit: BodyLimit, byOperationId: Record<string, BodyLimit> = {}) {
+  const fallback = parsersFor(defaultLimit);
+  const special = new Map(Object.entries(byOperationId).map(([id, limit]) => [id, parsersFor(limit)]));
+  return (req: Request, res: Response, next: NextFunction) => {
+    const operationId = (res.locals.operation as IHttpOperation | undefined)?.iid;
+    const parsers = (operationId && special.get(operationId)) || fallback;
+    parsers(req, res, next);
+  };
+}
+
+function parsersFor(limit: BodyLimit): Router {
   const json = express.json({
-    limit: maxBytes,
+    limit: limit.maxBytes,
     type: ['application/json', 'application/*+json'],
     strict: true,
   });
-  const form = express.urlencoded({ limit: maxBytes, extended: false, parameterLimit: 50 });
+  const form = express.urlencoded({ limit: limit.maxBytes, extended: false, parameterLimit: 50 });
+  // A router runs the parsers and then the error translation, as app.use did when the limit was global.
   const onlyWithContent =
     (parser: RequestHandler): RequestHandler =>
     (req, res, next) =>
       carriesContent(req) ? parser(req, res, next) : next();
-  return [onlyWithContent(json), onlyWithContent(form), translateBodyErrors(maxBytes)];
+  return express.Router().use(onlyWithContent(json), onlyWithContent(form), translateBodyErrors(limit));
 }
 
-function translateBodyErrors(maxBytes: number) {
+function translateBodyErrors({ maxBytes, setting }: BodyLimit) {
   return (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed') {
@@ -31,7 +57,11 @@ function translateBodyErrors(maxBytes: number) {
         }),
       );
     } else if (type === 'entity.too.large') {
-      next(new ProblemError('payload-too-large', { detail: `The body is larger than ${maxBytes} bytes.` }));
+      next(
+        new ProblemError('payload-too-large', {
+          detail: `The body is larger than ${maxBytes} bytes, this endpoint's limit (config \`${setting}\`).`,
+        }),
+      );
     } else if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
       next(
         new ProblemError('unsupported-media-type', {

@@ -15,6 +15,11 @@ export const PROBLEMS = {
     title: 'The request body is not valid JSON',
     detail: 'Send a JSON object with Content-Type: application/json.',
   },
+  'unknown-scenario': {
+    status: 400,
+    title: 'No scenario of that name',
+    detail: 'Use one of the names in `knownScenarios` (GET /__admin/scenarios describes them).',
+  },
   'invalid-request': {
     status: 400,
     title: 'The token request is malformed',
@@ -36,10 +41,31 @@ export const PROBLEMS = {
     title: 'The access token is missing, expired or invalid',
     detail: 'Get a new token from POST /v1/oauth/token and send it as `Authorization: Bearer <token>`.',
   },
+  'admin-token-required': {
+    status: 401,
+    title: 'The admin API needs the admin token',
+    detail:
+      'This server was started with --admin-token (or FACEMATCH_ADMIN_TOKEN): send `Authorization: Bearer <admin token>`.',
+  },
   'submission-not-found': {
     status: 404,
     title: 'No such submission',
     detail: 'The correlation id is unknown to this partner.',
+  },
+  'partner-not-found': {
+    status: 404,
+    title: 'No such partner',
+    detail: 'Use a clientId from the configuration (GET /__admin/partners lists them).',
+  },
+  'image-not-found': {
+    status: 404,
+    title: 'No such image',
+    detail: 'The image has not been uploaded (or has expired).',
+  },
+  'delivery-not-found': {
+    status: 404,
+    title: 'No such callback delivery',
+    detail: 'Use a webhookId from GET /__admin/callbacks.',
   },
   'not-found': {
     status: 404,
@@ -55,6 +81,26 @@ export const PROBLEMS = {
     status: 409,
     title: 'Images are missing',
     detail: 'Upload every image listed in `missingImages` to its presigned URL, then confirm again.',
+  },
+  'already-confirmed': {
+    status: 409,
+    title: 'The submission is already confirmed',
+    detail: 'Its images are being (or have been) scored; start a new submission to upload other images.',
+  },
+  'not-processing': {
+    status: 409,
+    title: 'The submission is not processing',
+    detail: 'Only a PROCESSING submission can be advanced.',
+  },
+  'delivery-in-progress': {
+    status: 409,
+    title: 'The delivery is still being attempted',
+    detail: 'Wait until it is delivered or given up, then redeliver.',
+  },
+  'delivery-unsignable': {
+    status: 409,
+    title: 'The delivery cannot be signed',
+    detail: "Configure the partner's webhookSecret, then redeliver.",
   },
   'idempotency-key-in-use': {
     status: 409,
@@ -87,10 +133,20 @@ export const PROBLEMS = {
     detail:
       'Nothing was changed; retry after Retry-After. The server log says why the write failed (disk full, permissions).',
   },
+  'rate-limited': {
+    status: 429,
+    title: 'Too many requests',
+    detail: 'Wait for the number of seconds in Retry-After, then send the same request again.',
+  },
   'internal-error': {
     status: 500,
     title: 'Internal server error',
     detail: 'This is a bug in facematch-mock; the server log has the details.',
+  },
+  'service-unavailable': {
+    status: 503,
+    title: 'The service is temporarily unavailable',
+    detail: 'Retry the request with backoff (honour Retry-After when present).',
   },
   'response-contract-violation': {
     status: 500,

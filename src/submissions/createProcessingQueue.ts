@@ -4,7 +4,12 @@
  * and starve the event loop that answers polls.
  */
 export interface ProcessingQueue {
-  enqueue(correlationId: string): void;
+  /**
+   * Queues the job unless it is already queued or running; resolves when that
+   * job has finished (at once if the queue is closed), so a test clock that
+   * advances can wait for the work it made due.
+   */
+  enqueue(correlationId: string): Promise<void>;
   /** Resolves when no job is queued or running. */
   idle(): Promise<void>;
   /** Stops taking new jobs and tells running ones to stop at their next safe point; they stay PROCESSING for a resume. */
@@ -18,7 +23,7 @@ export function createProcessingQueue(
   retryFailedAfterMs = 5000,
 ): ProcessingQueue {
   const waiting: string[] = [];
-  const queued = new Set<string>();
+  const jobs = new Map<string, { done: Promise<void>; resolve: () => void }>();
   let running = 0;
   let closed = false;
   const shutdown = new AbortController();
@@ -44,10 +49,11 @@ export function createProcessingQueue(
         })
         .finally(() => {
           running--;
-          queued.delete(id);
+          jobs.get(id)?.resolve();
+          jobs.delete(id);
           if (failed && !closed) {
             // Unref'd: a retry must not hold a stopping process; the data dir resumes it instead.
-            setTimeout(() => enqueue(id), retryFailedAfterMs).unref();
+            setTimeout(() => void enqueue(id), retryFailedAfterMs).unref();
           }
           pump();
           settleIdle();
@@ -56,12 +62,19 @@ export function createProcessingQueue(
     settleIdle();
   };
 
-  function enqueue(correlationId: string) {
+  function enqueue(correlationId: string): Promise<void> {
+    if (closed) return Promise.resolve();
     // The same submission is never scored twice at once, however often it is queued.
-    if (closed || queued.has(correlationId)) return;
-    queued.add(correlationId);
+    const existing = jobs.get(correlationId);
+    if (existing) return existing.done;
+    let resolve = () => {};
+    const done = new Promise<void>((r) => {
+      resolve = r;
+    });
+    jobs.set(correlationId, { done, resolve });
     waiting.push(correlationId);
     pump();
+    return done;
   }
 
   return {
@@ -76,6 +89,8 @@ export function createProcessingQueue(
       waiting.length = 0;
       shutdown.abort();
       if (running > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      for (const job of jobs.values()) job.resolve();
+      jobs.clear();
     },
   };
 }

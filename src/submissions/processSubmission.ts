@@ -1,11 +1,14 @@
 import type { Submission } from '../domain/Submission.ts';
 import { isFinished, markCallbackQueued, recordFailure, recordScore } from '../domain/submissionLifecycle.ts';
+import { deliverCompletion } from './deliverCompletion.ts';
 import type { FlowDeps } from './FlowDeps.ts';
+import { uploadKey } from './uploadKey.ts';
 
 /**
  * The scoring job: fetch the confirmed bytes, ask the engine, record the
  * result, then announce it. Every path ends in a finished submission — an
  * engine that throws gives FAILED with ENGINE_ERROR, never a stuck PROCESSING.
+ * (When it runs is scheduleProcessing's business.)
  */
 export async function processSubmission(
   deps: FlowDeps,
@@ -14,16 +17,17 @@ export async function processSubmission(
 ): Promise<void> {
   const submission = deps.submissions.get(correlationId);
   if (submission?.status !== 'PROCESSING') return;
-  if (deps.processingDelayMs > 0) await delay(deps.processingDelayMs, shutdown);
-  // Stopping mid-delay leaves the submission PROCESSING on disk; the next start resumes it.
+  // Stopping before the job starts leaves the submission PROCESSING on disk; the next start resumes it.
   if (shutdown.aborted) return;
 
+  const clock = deps.clockFor(submission.partnerId);
   const thresholds = deps.thresholdsFor(submission.partnerId);
+  const engine = deps.engineFor(submission);
   let finished: Submission;
   try {
     const [selfie, document] = await Promise.all([
-      deps.objects.get(deps.objectKey(correlationId, 'SELFIE')),
-      deps.objects.get(deps.objectKey(correlationId, 'DOCUMENT')),
+      deps.objects.get(uploadKey(correlationId, 'SELFIE')),
+      deps.objects.get(uploadKey(correlationId, 'DOCUMENT')),
     ]);
     if (!selfie || !document) throw new Error('an uploaded image is no longer in the bucket');
     // Score exactly what the partner confirmed: bytes that changed since would make the result lie.
@@ -35,12 +39,12 @@ export async function processSubmission(
       if (object.etag !== confirmed)
         throw new Error(`the ${role} image changed after confirm (${confirmed} → ${object.etag})`);
     }
-    const score = await deps.engine.score(selfie.bytes, document.bytes);
-    finished = recordScore(submission, score, thresholds, deps.now());
+    const score = await engine.score(selfie.bytes, document.bytes);
+    finished = recordScore(submission, score, thresholds, clock.now());
   } catch (error) {
     deps.onError(`scoring ${correlationId}`, error);
     const message = `The comparison could not be run: ${error instanceof Error ? error.message : String(error)}`;
-    finished = recordFailure(submission, message, deps.engine.name, thresholds, deps.now());
+    finished = recordFailure(submission, message, deps.engineName, thresholds, clock.now());
   }
   try {
     await deps.submissions.put(correlationId, finished);
@@ -57,21 +61,7 @@ export async function processSubmission(
  */
 export async function announceCompletion(deps: FlowDeps, submission: Submission): Promise<void> {
   if (!isFinished(submission) || submission.callbackQueuedAt) return;
-  const url = submission.callbackUrl ?? deps.defaultCallbackUrl(submission.partnerId);
-  await deps.notifyCompletion({ submission, url });
-  await deps.submissions.put(submission.correlationId, markCallbackQueued(submission, deps.now()));
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  await deliverCompletion(deps, submission);
+  const clock = deps.clockFor(submission.partnerId);
+  await deps.submissions.put(submission.correlationId, markCallbackQueued(submission, clock.now()));
 }

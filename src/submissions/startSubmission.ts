@@ -6,6 +6,7 @@ import {
 } from '../domain/Submission.ts';
 import { openSubmission } from '../domain/submissionLifecycle.ts';
 import type { FlowDeps, PresignedUpload } from './FlowDeps.ts';
+import { uploadKey } from './uploadKey.ts';
 
 export interface StartRequest {
   referenceId?: string;
@@ -15,18 +16,20 @@ export interface StartRequest {
   documentContentType?: ImageContentType;
 }
 
-export interface Started {
-  submission: Submission;
-  uploads: PresignedUpload[];
-}
+export type StartAnswer =
+  | { kind: 'started'; submission: Submission; uploads: PresignedUpload[] }
+  | { kind: 'unknown-scenario'; field: 'Prefer' | '/referenceId'; name: string; known: string[] };
 
-/** "Get Presigned URL": open a submission and hand out one signed upload per image. */
+/** "Get Presigned URL": open a submission, fix its scenario, and hand out one signed upload per image. */
 export async function startSubmission(
   deps: FlowDeps,
   partnerId: string,
   request: StartRequest,
-): Promise<Started> {
-  const now = deps.now();
+  options: { prefer?: string | undefined } = {},
+): Promise<StartAnswer> {
+  const chosen = deps.chooseScenario({ partnerId, prefer: options.prefer, referenceId: request.referenceId });
+  if (!chosen.ok) return { kind: 'unknown-scenario', ...chosen };
+  const now = deps.clockFor(partnerId).now();
   const submission = openSubmission(
     {
       correlationId: deps.newCorrelationId(),
@@ -38,21 +41,29 @@ export async function startSubmission(
         SELFIE: request.selfieContentType ?? 'image/jpeg',
         DOCUMENT: request.documentContentType ?? 'image/jpeg',
       },
+      scenario: chosen.choice,
     },
     now,
   );
   await deps.submissions.put(submission.correlationId, submission);
-  return { submission, uploads: presignUploads(deps, submission, now) };
+  // A scenario may hand out URLs that are already expired, to drive the re-issue path.
+  const expired = deps.scenarioOf(submission)?.uploadUrls?.expired === true;
+  const expiresAt = expired ? new Date(now.getTime() - 1000) : undefined;
+  return {
+    kind: 'started',
+    submission,
+    uploads: presignUploads(deps, submission, now, IMAGE_ROLES, expiresAt),
+  };
 }
 
-export function presignUploads(deps: FlowDeps, submission: Submission, now: Date): PresignedUpload[] {
-  const expiresAt = new Date(now.getTime() + deps.uploadUrlTtlSeconds * 1000);
-  return IMAGE_ROLES.map((role) =>
-    deps.presign(
-      role,
-      deps.objectKey(submission.correlationId, role),
-      submission.contentTypes[role],
-      expiresAt,
-    ),
+export function presignUploads(
+  deps: FlowDeps,
+  submission: Submission,
+  now: Date,
+  roles: readonly (typeof IMAGE_ROLES)[number][] = IMAGE_ROLES,
+  expiresAt: Date = new Date(now.getTime() + deps.uploadUrlTtlSeconds * 1000),
+): PresignedUpload[] {
+  return roles.map((role) =>
+    deps.presign(role, uploadKey(submission.correlationId, role), submission.contentTypes[role], expiresAt),
   );
 }

@@ -9,6 +9,7 @@ import { type CallbackDispatcher, createCallbackDispatcher } from '../../src/cal
 import { completionEvent } from '../../src/callbacks/completionEvent.ts';
 import { createDirectoryCallbackLog } from '../../src/callbacks/directoryCallbackLog.ts';
 import { createMemoryCallbackLog } from '../../src/callbacks/memoryCallbackLog.ts';
+import { createTestClock, type TestClock } from '../../src/time/createTestClock.ts';
 import { closedPortUrl, type Reply, startReceiver, webhookHeadersOf } from '../support/receiver.ts';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -29,9 +30,15 @@ function dispatcher(
   log: CallbackLog,
   retrySchedule: number[],
   timeoutMs = 5000,
-  now?: () => Date,
+  clock?: TestClock,
 ): CallbackDispatcher {
-  const d = createCallbackDispatcher({ retrySchedule, timeoutMs, log, secretFor, ...(now ? { now } : {}) });
+  const d = createCallbackDispatcher({
+    retrySchedule,
+    timeoutMs,
+    log,
+    secretFor,
+    ...(clock ? { clockFor: () => clock } : {}),
+  });
   cleanups.push(() => d.close());
   return d;
 }
@@ -197,7 +204,8 @@ describe('callback dispatcher across a restart (directory log)', () => {
     expect(waiting?.nextAttemptAt).toBeDefined();
 
     // The next process starts after the retry fell due (its clock is a minute ahead).
-    const later = () => new Date(Date.now() + 61_000);
+    const later = createTestClock();
+    await later.advance(61_000);
     const after = dispatcher(createDirectoryCallbackLog(dir), [60_000], 5000, later);
     expect(await after.resumePending()).toBe(1);
     await after.idle();

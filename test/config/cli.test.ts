@@ -21,6 +21,7 @@ describe('facematch-mock CLI', () => {
     expect(out.text()).toMatch(/facematch-mock serve/);
     expect(await main(['serve', '--help'], { stdout: out.stream, stderr: err.stream })).toBe(0);
     expect(out.text()).toMatch(/--data-dir DIR/);
+    expect(out.text()).toMatch(/--admin-token TOKEN/);
     expect(out.text()).toMatch(/FACEMATCH_PORT/);
   });
 
@@ -37,6 +38,15 @@ describe('facematch-mock CLI', () => {
 });
 
 describe('facematch-mock serve', () => {
+  it('takes --admin-token into the config, refusing one too short to guess-proof', async () => {
+    const out = capture();
+    const err = capture();
+    expect(
+      await main(['serve', '--admin-token', 'letmein'], { stdout: out.stream, stderr: err.stream }),
+    ).toBe(2);
+    expect(err.text()).toMatch(/admin\.token: must be at least 16 characters/);
+  });
+
   it('says how to fix a port that is already taken', async () => {
     const { createServer } = await import('node:net');
     const blocker = createServer();

@@ -62,6 +62,39 @@ describe.skipIf(!modelsReady)('the server with --engine onnx, over HTTP', () => 
     );
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
+
+  it('answers the synchronous Facematch module with real faces: same person Success, two people Fail, no face 0 / ERROR', async () => {
+    const token = await server.token();
+    const module = async (selfie: Buffer, anchor: Buffer) => {
+      const response = await fetch(`${server.url}/v1/modules/facematch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceId: 'onnx-1',
+          context: {
+            subject: {
+              biometrics: [{ face1Image: selfie.toString('base64'), face2Image: anchor.toString('base64') }],
+            },
+          },
+        }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { response: { advice: { score: number }; outcome: string } };
+    };
+    const same = await module(
+      await portrait('sample2', { side: 640 }),
+      await portrait('sample2', { side: 160, quality: 40, grayscale: true }),
+    );
+    expect(same.response.outcome).toBe('Success');
+    expect(same.response.advice.score).toBeGreaterThanOrEqual(80);
+    const different = await module(await portrait('sample2'), await portrait('sample4'));
+    expect(different.response.outcome).toBe('Fail');
+    expect(different.response.advice.score).toBeGreaterThan(0);
+    expect(await module(await gradientPng(), await portrait('sample2'))).toEqual({
+      response: { advice: { score: 0 }, outcome: 'ERROR' },
+    });
+  });
 });
 
 const devReady = modelsReady && devSetPresent();

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureName, readFixture } from '../../fixtures/index.ts';
@@ -17,23 +18,81 @@ afterAll(async () => {
   await receiver?.close();
 });
 
+// A partner's own photo: a valid image the fixture manifest does not know.
+const UNDECLARED_SELFIE = 'undeclared-selfie';
+
+function imageFor(name: FixtureName | typeof UNDECLARED_SELFIE): Promise<Buffer> {
+  if (name !== UNDECLARED_SELFIE) return readFixture(name);
+  return sharp({ create: { width: 120, height: 150, channels: 3, background: '#8899aa' } })
+    .png()
+    .toBuffer();
+}
+
+type Reasons = Array<[code: string, image: string | undefined]>;
+
 const cases: Array<{
-  selfie: FixtureName;
+  selfie: FixtureName | typeof UNDECLARED_SELFIE;
   document: FixtureName;
   score: number;
   outcome: string;
-  reason?: string;
+  status?: 'COMPLETED' | 'FAILED';
+  /** Code and image of each reason the partner sees, in order; none by default. */
+  reasons?: Reasons;
 }> = [
   { selfie: 'success-selfie', document: 'document', score: 92, outcome: 'Success' },
   { selfie: 'review-selfie', document: 'document', score: 74, outcome: 'Review' },
   { selfie: 'fail-selfie', document: 'document', score: 41, outcome: 'Fail' },
-  { selfie: 'no-face-selfie', document: 'document', score: 0, outcome: 'ERROR', reason: 'NO_FACE_SELFIE' },
+  {
+    selfie: 'no-face-selfie',
+    document: 'document',
+    score: 0,
+    outcome: 'ERROR',
+    reasons: [['NO_FACE_SELFIE', 'SELFIE']],
+  },
+  {
+    selfie: 'multiple-faces-selfie',
+    document: 'document',
+    score: 0,
+    outcome: 'ERROR',
+    reasons: [['MULTIPLE_FACES', 'SELFIE']],
+  },
+  {
+    selfie: 'low-quality-selfie',
+    document: 'document',
+    score: 72,
+    outcome: 'Review',
+    reasons: [['LOW_QUALITY_SELFIE', 'SELFIE']],
+  },
+  // The document's declaration applies because the selfie declares nothing.
+  {
+    selfie: UNDECLARED_SELFIE,
+    document: 'low-quality-document',
+    score: 73,
+    outcome: 'Review',
+    reasons: [['LOW_QUALITY_DOCUMENT', 'DOCUMENT']],
+  },
+  {
+    selfie: 'success-selfie',
+    document: 'unreadable-document',
+    score: 0,
+    outcome: 'ERROR',
+    reasons: [['UNREADABLE_IMAGE', 'DOCUMENT']],
+  },
+  {
+    selfie: 'engine-error-selfie',
+    document: 'document',
+    score: 0,
+    outcome: 'ERROR',
+    status: 'FAILED',
+    reasons: [['ENGINE_ERROR', undefined]],
+  },
 ];
 
 describe('the whole partner flow over a real port, with a real callback receiver', () => {
-  it.each(cases)('$selfie → score $score, $outcome', async ({ selfie, document, score, outcome, reason }) => {
+  it.each(cases)('$selfie + $document → $score, $outcome', async ({ selfie, document, ...expected }) => {
+    const { score, outcome, status = 'COMPLETED', reasons = [] } = expected;
     const client = partnerClient(server.url, await server.token());
-    const referenceId = `ref-${selfie}`;
+    const referenceId = `ref-${selfie}-${document}`;
     const created = await client.createSubmission({
       referenceId,
       documentType: 'PASSPORT',
@@ -48,7 +107,7 @@ describe('the whole partner flow over a real port, with a real callback receiver
       ['SELFIE', selfie],
       ['DOCUMENT', document],
     ] as const) {
-      const put = await client.upload(client.uploadFor(created.body, type), await readFixture(name));
+      const put = await client.upload(client.uploadFor(created.body, type), await imageFor(name));
       expect(put.status).toBe(200);
       expect(put.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
     }
@@ -60,7 +119,7 @@ describe('the whole partner flow over a real port, with a real callback receiver
     expect(confirmed.body.status).toBe('PROCESSING');
 
     const finished = await client.pollUntilFinished(id);
-    expect(finished.status).toBe('COMPLETED');
+    expect(finished.status).toBe(status);
 
     // The callback: thin, signed per Standard Webhooks, checked by an independent verifier.
     const before = receiver.requests.length;
@@ -74,7 +133,7 @@ describe('the whole partner flow over a real port, with a real callback receiver
     expect(event).toEqual({
       type: 'submission.completed',
       timestamp: expect.any(String),
-      data: { correlationId: id, referenceId, status: 'COMPLETED' },
+      data: { correlationId: id, referenceId, status },
     });
 
     const details = await client.details(id);
@@ -83,10 +142,13 @@ describe('the whole partner flow over a real port, with a real callback receiver
       correlationId: id,
       referenceId,
       documentType: 'PASSPORT',
-      status: 'COMPLETED',
+      status,
     });
     expect(details.body.result).toMatchObject({ score, outcome, thresholds: { success: 80, review: 70 } });
-    if (reason) expect(details.body.result?.reasons.map((r) => r.code)).toContain(reason);
+    expect(details.body.result?.reasons.map((r) => [r.code, r.image])).toEqual(reasons);
+    // A failure the partner asked for says so, and names the upload that asked.
+    if (status === 'FAILED')
+      expect(details.body.result?.reasons[0]?.message).toContain('engine-error-selfie.png');
   });
 
   it('reports an upload that is not an image as ERROR / UNREADABLE_IMAGE, and the server carries on', async () => {

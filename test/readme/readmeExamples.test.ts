@@ -12,13 +12,30 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 const hasTools = spawnSync('sh', ['-c', 'command -v curl && command -v jq']).status === 0;
 
-/** The `bash` blocks of the README's curl walk-through, in order. */
-function curlWalkThrough(): string[] {
+/** The `bash` blocks of one README section, in order. */
+function bashBlocks(heading: string): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Walk through the flow with curl');
+  const start = readme.indexOf(`## ${heading}\n`);
+  if (start === -1) throw new Error(`README has no section "## ${heading}"`);
   const end = readme.indexOf('\n## ', start + 1);
   const section = readme.slice(start, end);
   return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+}
+
+/** Runs blocks in one shell, as a reader would paste them, from the repository root. */
+async function runBlocks(blocks: string[]): Promise<string> {
+  // One shell, so variables flow from block to block as they do for a reader. The fixture
+  // paths in the README are relative to the repository root.
+  const script = [
+    'set -euo pipefail',
+    `cd ${JSON.stringify(ROOT)}`,
+    ...blocks.map((b, i) => `echo "--- block ${i + 1}"\n${b}`),
+  ].join('\n');
+  const { stdout } = await run('bash', ['-c', script], {
+    env: { ...process.env, BASE: server.url, TMPDIR: workDir },
+    timeout: 30_000,
+  });
+  return stdout;
 }
 
 let server: TestServer;
@@ -34,19 +51,9 @@ afterAll(async () => {
 
 describe.skipIf(!hasTools)('README curl examples (need curl and jq on PATH)', () => {
   it('run top to bottom against a real server and end in a Success', async () => {
-    const blocks = curlWalkThrough();
+    const blocks = bashBlocks('Walk through the flow with curl');
     expect(blocks.length).toBeGreaterThanOrEqual(6);
-    // One shell, so variables flow from block to block as they do for a reader. The fixture
-    // paths in the README are relative to the repository root.
-    const script = [
-      'set -euo pipefail',
-      `cd ${JSON.stringify(ROOT)}`,
-      ...blocks.map((b, i) => `echo "--- block ${i + 1}"\n${b}`),
-    ].join('\n');
-    const { stdout } = await run('bash', ['-c', script], {
-      env: { ...process.env, BASE: server.url, TMPDIR: workDir },
-      timeout: 30_000,
-    });
+    const stdout = await runBlocks(blocks);
     const step5 = stdout.split('--- block 5')[1]?.split('--- block 6')[0] ?? '';
     expect(JSON.parse(step5)).toMatchObject({
       score: 92,
@@ -57,6 +64,38 @@ describe.skipIf(!hasTools)('README curl examples (need curl and jq on PATH)', ()
     expect(step6).toContain('"code": "invalid-client"');
     expect(step6).toContain('"code": "invalid-token"');
     expect(step6).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+
+  it('of "Forcing outcomes" give the scenario outcomes, then expire and revive a token on the test clock', async () => {
+    const blocks = bashBlocks('Forcing outcomes');
+    expect(blocks).toHaveLength(4);
+    const stdout = await runBlocks(blocks);
+    const lines = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      { score: 74, outcome: 'Review', reasons: [] },
+      { score: 0, outcome: 'ERROR', reasons: ['NO_FACE_SELFIE'] },
+      { score: 0, outcome: 'ERROR', reasons: ['ENGINE_ERROR'] },
+      { frozen: false, ahead: expect.any(Number) },
+      { status: 401, code: 'invalid-token' },
+      { frozen: false, offsetMs: 0 },
+    ]);
+    expect(lines[3].ahead).toBeGreaterThanOrEqual(3699);
+  });
+
+  it('of the synchronous Facematch module answer Success, then name the field of a bad request', async () => {
+    const blocks = bashBlocks('Synchronous Facematch module');
+    expect(blocks).toHaveLength(2);
+    const stdout = await runBlocks(blocks);
+    const [, answer, problem] = stdout.split(/--- block \d\n/);
+    expect(JSON.parse(answer as string)).toEqual({ response: { advice: { score: 92 }, outcome: 'Success' } });
+    expect(JSON.parse(problem as string)).toEqual({
+      status: 400,
+      code: 'validation-failed',
+      field: '/context/subject/biometrics',
+    });
   });
 });
 

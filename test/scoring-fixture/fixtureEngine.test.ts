@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type FixtureName, readFixture } from '../../fixtures/index.ts';
 import { DEFAULT_THRESHOLDS, type Outcome, outcomeFor } from '../../src/domain/outcome.ts';
 import { createFixtureEngine } from '../../src/scoring/fixture/createFixtureEngine.ts';
+import { DeclaredEngineError } from '../../src/scoring/fixture/DeclaredEngineError.ts';
 
 const engine = createFixtureEngine();
 afterAll(() => engine.close());
@@ -30,6 +31,8 @@ describe('fixture engine: declared fixtures', () => {
     { selfie: 'review-selfie', score: 74, outcome: 'Review' },
     { selfie: 'fail-selfie', score: 41, outcome: 'Fail' },
     { selfie: 'no-face-selfie', score: 0, outcome: 'ERROR', reason: 'NO_FACE_SELFIE' },
+    { selfie: 'multiple-faces-selfie', score: 0, outcome: 'ERROR', reason: 'MULTIPLE_FACES' },
+    { selfie: 'low-quality-selfie', score: 72, outcome: 'Review', reason: 'LOW_QUALITY_SELFIE' },
   ];
 
   for (const { selfie, score, outcome, reason } of cases) {
@@ -64,6 +67,36 @@ describe('fixture engine: declared fixtures', () => {
 
     const noFace = await engine.score(await readFixture('no-face-selfie'), document);
     expect(noFace.selfie).toEqual({ width: 240, height: 300, face: null, facesFound: 0 });
+  });
+
+  it('reports two faces for the two-person selfie, with the larger head as the face', async () => {
+    const result = await engine.score(
+      await readFixture('multiple-faces-selfie'),
+      await readFixture('document'),
+    );
+    expect(result.selfie?.facesFound).toBe(2);
+    // The left head (rx 40, ry 52 around 70,128) is drawn larger than the right one.
+    expect(result.selfie?.face?.box).toEqual({ x: 30, y: 76, width: 80, height: 104 });
+    expect(result.selfie?.face?.sizePx).toBe(80);
+  });
+
+  it('gives the low-quality document its Review with LOW_QUALITY_DOCUMENT when the selfie declares nothing', async () => {
+    const result = await engine.score(await plainImage('#446688'), await readFixture('low-quality-document'));
+    expect(result.score).toBe(73);
+    expect(outcomeFor(result.score, DEFAULT_THRESHOLDS)).toBe('Review');
+    expect(result.reasons).toEqual([
+      { code: 'LOW_QUALITY_DOCUMENT', image: 'DOCUMENT', message: expect.stringContaining('blurred') },
+    ]);
+    expect(result.document).toMatchObject({ width: 400, height: 252, facesFound: 1 });
+  });
+
+  it('lets a declared selfie win over the low-quality document', async () => {
+    const result = await engine.score(
+      await readFixture('success-selfie'),
+      await readFixture('low-quality-document'),
+    );
+    expect(result.score).toBe(92);
+    expect(result.reasons).toEqual([]);
   });
 
   it('uses the document declaration when the selfie is unknown', async () => {
@@ -130,7 +163,55 @@ describe('fixture engine: pairs the manifest does not declare', () => {
   });
 });
 
+describe('fixture engine: a declared engine failure', () => {
+  it('throws DeclaredEngineError for the engine-error selfie, naming the fixture', async () => {
+    const failing = engine.score(await readFixture('engine-error-selfie'), await readFixture('document'));
+    await expect(failing).rejects.toBeInstanceOf(DeclaredEngineError);
+    await expect(failing).rejects.toMatchObject({
+      name: 'DeclaredEngineError',
+      file: 'engine-error-selfie.png',
+      message: expect.stringContaining('engine-error-selfie.png'),
+    });
+  });
+
+  it('fails whichever document it is paired with, because the selfie decides first', async () => {
+    const failing = engine.score(
+      await readFixture('engine-error-selfie'),
+      await readFixture('low-quality-document'),
+    );
+    await expect(failing).rejects.toBeInstanceOf(DeclaredEngineError);
+  });
+
+  it('fails from the document side too when the selfie declares nothing', async () => {
+    const failing = engine.score(await plainImage('#224466'), await readFixture('engine-error-selfie'));
+    await expect(failing).rejects.toBeInstanceOf(DeclaredEngineError);
+  });
+
+  it('still reports an unreadable document first: undecodable input is a result, not a failure', async () => {
+    const result = await engine.score(
+      await readFixture('engine-error-selfie'),
+      await readFixture('unreadable-document'),
+    );
+    expect(result.score).toBe(0);
+    expect(result.reasons.map((reason) => [reason.code, reason.image])).toEqual([
+      ['UNREADABLE_IMAGE', 'DOCUMENT'],
+    ]);
+  });
+});
+
 describe('fixture engine: uploads that are not images', () => {
+  it('reports the committed unreadable-document.jpg as UNREADABLE_IMAGE (DOCUMENT), even with a declared selfie', async () => {
+    for (const selfie of [await readFixture('success-selfie'), await plainImage('#335577')]) {
+      const result = await engine.score(selfie, await readFixture('unreadable-document'));
+      expect(result.score).toBe(0);
+      expect(outcomeFor(result.score, DEFAULT_THRESHOLDS)).toBe('ERROR');
+      expect(result.reasons).toEqual([
+        { code: 'UNREADABLE_IMAGE', image: 'DOCUMENT', message: expect.stringMatching(/truncated|corrupt/) },
+      ]);
+      expect(result.document).toBeNull();
+    }
+  });
+
   async function truncatedPng(): Promise<Buffer> {
     const png = await readFixture('fail-selfie');
     return png.subarray(0, Math.floor(png.length / 2));

@@ -8,6 +8,7 @@ import { renderFixtures } from '../../fixtures/generate.ts';
 import { fixtureFile, fixtureManifestPath, fixtureNames, fixturesDir } from '../../fixtures/index.ts';
 import { createFixtureEngine } from '../../src/scoring/fixture/createFixtureEngine.ts';
 import { FixtureManifestError, loadFixtureManifest } from '../../src/scoring/fixture/fixtureManifest.ts';
+import { probeImage } from '../../src/scoring/fixture/probeImage.ts';
 
 describe('committed fixtures', () => {
   const manifest = loadFixtureManifest(fixtureManifestPath);
@@ -35,6 +36,39 @@ describe('committed fixtures', () => {
       }
     });
   }
+
+  it('declares a result or an engine failure for every reason code the API documents', () => {
+    const codes = new Set(
+      manifest.images.flatMap((entry) => (entry.reasons ?? []).map((reason) => reason.code)),
+    );
+    // UNREADABLE_IMAGE comes from decoding (unreadable-document.jpg), never from a declaration.
+    expect([...codes].sort()).toEqual([
+      'LOW_QUALITY_DOCUMENT',
+      'LOW_QUALITY_SELFIE',
+      'MULTIPLE_FACES',
+      'NO_FACE_DOCUMENT',
+      'NO_FACE_SELFIE',
+    ]);
+    expect(
+      manifest.images.filter((entry) => entry.engineError !== undefined).map((entry) => entry.file),
+    ).toEqual(['engine-error-selfie.png']);
+    expect(manifest.images.find((entry) => entry.file === 'multiple-faces-selfie.png')?.facesFound).toBe(2);
+  });
+
+  it('unreadable-document.jpg starts like a JPEG but does not decode, and declares nothing', async () => {
+    const bytes = await readFile(fixtureFile('unreadable-document'));
+    expect((await sharp(bytes).metadata()).format).toBe('jpeg');
+    expect(await probeImage(bytes, 40_000_000)).toEqual({
+      ok: false,
+      problem: expect.stringContaining('truncated or corrupt'),
+    });
+    const entry = manifest.images.find((image) => image.file === 'unreadable-document.jpg');
+    expect(entry).toEqual({
+      file: 'unreadable-document.jpg',
+      sha256: expect.any(String),
+      note: expect.any(String),
+    });
+  });
 
   it('the generator draws the same bytes every run', async () => {
     const [first, second] = await Promise.all([renderFixtures(), renderFixtures()]);
@@ -118,6 +152,42 @@ describe('malformed manifests', () => {
     expect(message).toContain('images[0] (a.png).reasons: score 0 means inconclusive');
     expect(message).toContain('images[1] (b.png).reasons[0].code');
     expect(message).toContain('NO_FACE_SELFIE');
+  });
+
+  it('rejects an engine failure declared together with a score', async () => {
+    const { error } = await errorFor(
+      { version: 1, images: [{ ...validEntry, engineError: 'model crashed' }] },
+      'engine-error-and-score',
+    );
+    const message = (error as Error).message;
+    expect(message).toContain('images[0] (a.png).engineError: an entry declares either a score');
+    expect(message).toContain('remove "score" and "reasons"');
+  });
+
+  it('rejects an empty engine failure message', async () => {
+    const { error } = await errorFor(
+      { version: 1, images: [{ file: 'a.png', sha256: 'a'.repeat(64), engineError: '  ' }] },
+      'engine-error-empty',
+    );
+    expect((error as Error).message).toContain('images[0] (a.png).engineError');
+  });
+
+  it('rejects facesFound without a face box, and a facesFound of 0', async () => {
+    const face = { x: 0, y: 0, width: 10, height: 10 };
+    const { error } = await errorFor(
+      {
+        version: 1,
+        images: [
+          { ...validEntry, facesFound: 2 },
+          { ...validEntry, file: 'b.png', sha256: 'b'.repeat(64), face, facesFound: 0 },
+        ],
+      },
+      'faces-found',
+    );
+    const message = (error as Error).message;
+    expect(message).toContain('images[0] (a.png).facesFound: facesFound is declared without a face box');
+    expect(message).toContain('images[1] (b.png).facesFound');
+    expect(message).toContain('Fix: use a whole number of faces, 1 or more');
   });
 
   it('rejects the same hash declared twice', async () => {

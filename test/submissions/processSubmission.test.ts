@@ -4,6 +4,10 @@ import { readFixture } from '../../fixtures/index.ts';
 import { createMemoryObjectStore } from '../../src/bucket/memoryObjectStore.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/domain/outcome.ts';
 import type { Submission } from '../../src/domain/Submission.ts';
+import { createScenarioQueue } from '../../src/scenarios/createScenarioQueue.ts';
+import { createScenarioRuntime } from '../../src/scenarios/createScenarioRuntime.ts';
+import { createScenarioService } from '../../src/scenarios/createScenarioService.ts';
+import { loadScenarioCatalogue } from '../../src/scenarios/ScenarioCatalogue.ts';
 import { createFixtureEngine } from '../../src/scoring/fixture/createFixtureEngine.ts';
 import { createMemoryRecordStore } from '../../src/store/RecordStore.ts';
 import { confirmSubmission } from '../../src/submissions/confirmSubmission.ts';
@@ -11,12 +15,23 @@ import { createProcessingQueue } from '../../src/submissions/createProcessingQue
 import type { FlowDeps } from '../../src/submissions/FlowDeps.ts';
 import { processSubmission } from '../../src/submissions/processSubmission.ts';
 import { startSubmission } from '../../src/submissions/startSubmission.ts';
+import { createTestClock } from '../../src/time/createTestClock.ts';
 
 function flow(): FlowDeps & { objects: ReturnType<typeof createMemoryObjectStore> } {
+  const submissions = createMemoryRecordStore<Submission>();
+  const engine = createFixtureEngine();
+  const clock = createTestClock();
+  const scenarios = createScenarioService({
+    catalogue: loadScenarioCatalogue(),
+    queue: createScenarioQueue(),
+    runtime: createScenarioRuntime(),
+    submissions,
+  });
   return {
-    submissions: createMemoryRecordStore<Submission>(),
+    submissions,
     objects: createMemoryObjectStore(),
-    engine: createFixtureEngine(),
+    engineFor: () => engine,
+    engineName: engine.name,
     presign: (imageType, key, contentType, expiresAt) => ({
       imageType,
       url: `http://127.0.0.1/bucket/${key}`,
@@ -24,12 +39,14 @@ function flow(): FlowDeps & { objects: ReturnType<typeof createMemoryObjectStore
       headers: { 'Content-Type': contentType },
       expiresAt: expiresAt.toISOString(),
     }),
-    objectKey: (id, role) => `uploads/${id}/${role}`,
     thresholdsFor: () => DEFAULT_THRESHOLDS,
     defaultCallbackUrl: () => null,
-    notifyCompletion: async () => undefined,
+    clockFor: () => clock,
+    chooseScenario: (request) => scenarios.choose(request),
+    scenarioOf: (submission) => scenarios.of(submission),
+    scenarioRuntime: scenarios.runtime,
+    callbacks: { deliveryCount: async () => 0, dispatch: async () => undefined },
     newCorrelationId: () => 'c-1',
-    now: () => new Date(),
     uploadUrlTtlSeconds: 900,
     processingDelayMs: 0,
     onError: () => undefined,

@@ -2,62 +2,74 @@ import type { components } from '../../src/http/generated/openapi.ts';
 
 type Schemas = components['schemas'];
 
-/** Every request carries a timeout: a hang fails the test with a reason instead of stalling it. */
-const REQUEST_TIMEOUT_MS = 15_000;
-
 /**
  * What a partner backend does, step by step, over real HTTP with fetch. Each
  * step returns the raw Response as well, so tests can assert on it.
  */
+/** Every call is bounded: a request that can hang will, on someone's machine. */
+const timeout = () => AbortSignal.timeout(15_000);
+
 export function partnerClient(baseUrl: string, token: string) {
   const auth = { authorization: `Bearer ${token}` };
   const json = { ...auth, 'content-type': 'application/json' };
   return {
-    async createSubmission(body: Schemas['CreateSubmissionRequest'] = {}) {
+    async createSubmission(
+      body: Schemas['CreateSubmissionRequest'] = {},
+      headers: Record<string, string> = {},
+    ) {
       const response = await fetch(`${baseUrl}/v1/submissions`, {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         method: 'POST',
-        headers: json,
+        headers: { ...json, ...headers },
         body: JSON.stringify(body),
+        signal: timeout(),
       });
       return { response, body: (await response.json()) as Schemas['CreateSubmissionResponse'] };
     },
     async upload(upload: Schemas['PresignedUpload'], bytes: Buffer) {
       return fetch(upload.url, {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         method: upload.method,
         headers: upload.headers,
         body: new Uint8Array(bytes),
+        signal: timeout(),
       });
     },
     async confirm(correlationId: string, headers: Record<string, string> = {}) {
       const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/confirm`, {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         method: 'POST',
         headers: { ...auth, ...headers },
+        signal: timeout(),
       });
       return { response, body: (await response.json()) as Record<string, unknown> };
     },
     async status(correlationId: string) {
       const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/status`, {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         headers: auth,
+        signal: timeout(),
       });
       return { response, body: (await response.json()) as Schemas['SubmissionStatus'] };
     },
     async details(correlationId: string) {
       const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}`, {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         headers: auth,
+        signal: timeout(),
       });
       return { response, body: (await response.json()) as Schemas['SubmissionDetails'] };
     },
     async callbacks(correlationId: string) {
       const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/callbacks`, {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         headers: auth,
+        signal: timeout(),
       });
       return { response, body: (await response.json()) as { deliveries: Schemas['CallbackDelivery'][] } };
+    },
+    async reissueUploads(correlationId: string, body: Schemas['ReissueUploadsRequest'] = {}) {
+      const response = await fetch(`${baseUrl}/v1/submissions/${correlationId}/uploads`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify(body),
+        signal: timeout(),
+      });
+      return { response, body: (await response.json()) as Schemas['ReissuedUploads'] };
     },
     /** Polls the status as the seed's flow does, honouring Retry-After (capped for tests). */
     async pollUntilFinished(correlationId: string, timeoutMs = 20_000) {

@@ -60,6 +60,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/submissions/{correlationId}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-issue presigned upload URLs (after "Request has expired")
+         * @description Fresh presigned URLs for a submission that is not confirmed yet, with a new expiry. An image already
+         *     uploaded stays until it is replaced. After confirm the images can no longer change (409).
+         */
+        post: operations["reissueUploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/submissions/{correlationId}/confirm": {
         parameters: {
             query?: never;
@@ -127,6 +148,38 @@ export interface paths {
         get: operations["listCallbackDeliveries"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/modules/facematch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare a selfie with an anchor image and answer at once (Facematch Verification module)
+         * @description `face1Image` is the selfie, `face2Image` the anchor (a document portrait or a trusted reference
+         *     image). Both are standard base64 (RFC 4648 §4: `A–Z a–z 0–9 + /`, `=` padding to a multiple of
+         *     four characters), optionally behind a `data:image/<type>;base64,` prefix. Refused with a 400 that
+         *     names the field: the base64url alphabet (`-`, `_`), missing padding, whitespace or line breaks
+         *     inside the value (encode with `base64 -w0`), and any other character. A decoded image over the
+         *     bucket's object limit (10 MB by default) is a 413 naming the field; the whole body has its own
+         *     limit (`modules.maxBodyBytes`, by default room for two such images).
+         *
+         *     Every item of `biometrics` is compared. An item whose comparison is inconclusive (score 0: no
+         *     face in the selfie, an anchor that is missing a face or is unreadable, an engine error) does not
+         *     decide; of the conclusive items the lowest score decides, so the answer is never better than any
+         *     pair that could be compared. When no item is conclusive the answer is score 0 / ERROR — still a
+         *     200, as the module answers it.
+         */
+        post: operations["runFacematchModule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -335,6 +388,25 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        ReissueUploadsRequest: {
+            /** @description Which images need a new URL; both when absent. */
+            imageTypes?: components["schemas"]["ImageType"][];
+        };
+        ReissuedUploads: {
+            correlationId: components["schemas"]["CorrelationId"];
+            uploads: components["schemas"]["PresignedUpload"][];
+        };
+        /**
+         * @description The built-in scenarios (mock only; `GET /__admin/scenarios` describes each, and a team's own
+         *     `--scenarios DIR` may add more): success, review and fail force those outcomes inside the partner's
+         *     bands; error is score 0 / ERROR; failed is status FAILED with ENGINE_ERROR; no-face-selfie,
+         *     no-face-document, multiple-faces and low-quality-document give those reasons; slow keeps PROCESSING
+         *     for several polls; stuck keeps PROCESSING until advanced through the admin API; callback-fail,
+         *     callback-none and callback-duplicate change the completion callback; token-expired, upload-url-expired,
+         *     upload-503, confirm-429 and connection-reset inject the fault they name once.
+         * @enum {string}
+         */
+        ScenarioName: "success" | "review" | "fail" | "error" | "failed" | "no-face-selfie" | "no-face-document" | "multiple-faces" | "low-quality-document" | "slow" | "stuck" | "callback-fail" | "callback-none" | "callback-duplicate" | "token-expired" | "upload-url-expired" | "upload-503" | "confirm-429" | "connection-reset";
         SubmissionStatus: {
             correlationId: components["schemas"]["CorrelationId"];
             status: components["schemas"]["SubmissionState"];
@@ -425,6 +497,31 @@ export interface components {
             /** Format: date-time */
             nextAttemptAt?: string | null;
         };
+        FacematchModuleRequest: {
+            /** @description The journey resource the comparison belongs to; recorded, not interpreted. */
+            resourceId: string;
+            /** @description The journey context; the module reads `subject.biometrics` and ignores the rest. */
+            context: {
+                subject: {
+                    biometrics: components["schemas"]["FacematchBiometricPair"][];
+                };
+            };
+        };
+        FacematchBiometricPair: {
+            /** @description The selfie, base64 (optionally `data:image/<type>;base64,` first). */
+            face1Image: string;
+            /** @description The anchor image (document portrait or trusted reference), base64 likewise. */
+            face2Image: string;
+        };
+        FacematchModuleResponse: {
+            response: {
+                advice: {
+                    /** @description Similarity 0–100; 0 = the comparison could not produce a result. */
+                    score: number;
+                };
+                outcome: components["schemas"]["Outcome"];
+            };
+        };
         FieldError: {
             /** @enum {string} */
             location: "body" | "query" | "header" | "path";
@@ -443,6 +540,8 @@ export interface components {
             code: string;
             errors?: components["schemas"]["FieldError"][];
             missingImages?: components["schemas"]["ImageType"][];
+            /** @description With `unknown-scenario`, every scenario name this server knows. */
+            knownScenarios?: string[];
             /** @description RFC 6749 error code (token endpoint only). */
             error?: string;
             error_description?: string;
@@ -455,19 +554,6 @@ export interface components {
         };
     };
     responses: {
-        /**
-         * @description The server is starting or shutting down (`not-ready`), or could not write its data directory
-         *     (`storage-unavailable`). Nothing was changed: send the same request again after `Retry-After`.
-         */
-        Unavailable: {
-            headers: {
-                "Retry-After": string;
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /** @description An RFC 9457 problem. */
         Problem: {
             headers: {
@@ -496,6 +582,39 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Too many requests (`rate-limited`); send the same request again after `Retry-After` seconds. */
+        RateLimited: {
+            headers: {
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An internal error (`internal-error`); retry with backoff. */
+        ServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Temporarily unavailable; nothing was changed, so send the same request again after `Retry-After`:
+         *     `not-ready` while the server starts or shuts down, `storage-unavailable` when its data directory
+         *     could not be written, `service-unavailable` otherwise.
+         */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description An S3/OSS-style XML error document (`<Error><Code>…</Code><Message>…</Message>…</Error>`). */
         S3Error: {
             headers: {
@@ -507,12 +626,24 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description RFC 7240 preferences. `scenario=<name>` (mock only) fixes this submission's scenario; other
+         *     preferences are ignored. An unknown name is a 400 `unknown-scenario` listing the known ones.
+         * @example scenario=review
+         */
+        Prefer: string;
         /** @description `Bearer <access token>`. Missing or invalid → 401 with `WWW-Authenticate`. */
         Authorization: string;
         CorrelationId: components["schemas"]["CorrelationId"];
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description Mock only — the scenario governing the submission this response is about (absent when none): a
+         *     built-in `ScenarioName` or one from the server's own `--scenarios` directory.
+         */
+        FacematchMockScenario: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -554,7 +685,7 @@ export interface operations {
             };
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getJwks: {
@@ -575,7 +706,7 @@ export interface operations {
                     "application/json": components["schemas"]["Jwks"];
                 };
             };
-            503: components["responses"]["Unavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createSubmission: {
@@ -584,6 +715,12 @@ export interface operations {
             header?: {
                 /** @description `Bearer <access token>`. Missing or invalid → 401 with `WWW-Authenticate`. */
                 Authorization?: components["parameters"]["Authorization"];
+                /**
+                 * @description RFC 7240 preferences. `scenario=<name>` (mock only) fixes this submission's scenario; other
+                 *     preferences are ignored. An unknown name is a 400 `unknown-scenario` listing the known ones.
+                 * @example scenario=review
+                 */
+                Prefer?: components["parameters"]["Prefer"];
             };
             path?: never;
             cookie?: never;
@@ -599,17 +736,69 @@ export interface operations {
                 headers: {
                     /** @description The submission details URL. */
                     Location: string;
+                    /** @description `scenario=<name>` when the Prefer header chose the submission's scenario (RFC 7240). */
+                    "Preference-Applied"?: string;
+                    "Facematch-Mock-Scenario": components["headers"]["FacematchMockScenario"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreateSubmissionResponse"];
                 };
             };
-            400: components["responses"]["Problem"];
+            /**
+             * @description The request does not match the contract (`validation-failed`), or names a scenario that does not
+             *     exist (`unknown-scenario`, with `knownScenarios`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reissueUploads: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `Bearer <access token>`. Missing or invalid → 401 with `WWW-Authenticate`. */
+                Authorization?: components["parameters"]["Authorization"];
+            };
+            path: {
+                correlationId: components["parameters"]["CorrelationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReissueUploadsRequest"];
+            };
+        };
+        responses: {
+            /** @description New presigned uploads, one per requested image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReissuedUploads"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     confirmSubmission: {
@@ -650,7 +839,9 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSubmissionStatus: {
@@ -680,7 +871,9 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSubmissionDetails: {
@@ -709,7 +902,9 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCallbackDeliveries: {
@@ -741,7 +936,50 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    runFacematchModule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `Bearer <access token>`. Missing or invalid → 401 with `WWW-Authenticate`. */
+                Authorization?: components["parameters"]["Authorization"];
+                /**
+                 * @description RFC 7240 preferences; `scenario=<name>` (mock only) forces that scenario's result instead of the
+                 *     engine's answer (its timing, callback and fault parts have no meaning here). An unknown name is a
+                 *     400 `unknown-scenario` listing the known ones.
+                 */
+                Prefer?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FacematchModuleRequest"];
+            };
+        };
+        responses: {
+            /** @description The comparison's score and outcome (score 0 with ERROR when it was inconclusive). */
+            200: {
+                headers: {
+                    /** @description `scenario=<name>` when a Prefer header chose the answer (RFC 7240). */
+                    "Preference-Applied"?: string;
+                    "Facematch-Mock-Scenario": components["headers"]["FacematchMockScenario"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FacematchModuleResponse"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     uploadImage: {
@@ -800,7 +1038,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            503: components["responses"]["Unavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getApiReference: {
@@ -821,7 +1059,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            503: components["responses"]["Unavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getApiReferenceAsset: {
@@ -856,7 +1094,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     describeProblem: {
@@ -894,7 +1132,7 @@ export interface operations {
                 };
             };
             404: components["responses"]["Problem"];
-            503: components["responses"]["Unavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getHealth: {

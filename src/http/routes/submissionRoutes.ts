@@ -1,12 +1,14 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Partner } from '../../auth/Partner.ts';
 import type { Submission } from '../../domain/Submission.ts';
+import type { PresignedUpload } from '../../submissions/FlowDeps.ts';
 import type { StartRequest } from '../../submissions/startSubmission.ts';
 import type { AppServices } from '../AppServices.ts';
 import type { components } from '../generated/openapi.ts';
 import { type Answer, createIdempotencyGuard } from '../idempotency.ts';
 import { ProblemError } from '../ProblemError.ts';
 import { requireBearer } from '../requireBearer.ts';
+import { SCENARIO_HEADER, scenarioFaults } from '../scenarioFaults.ts';
 
 type Schemas = components['schemas'];
 
@@ -18,6 +20,7 @@ export function submissionRoutes(services: AppServices): Router {
   });
   const { retryAfterSeconds } = services.settings;
   router.use('/v1/submissions', requireBearer(services.tokens));
+  router.use('/v1/submissions/:correlationId', scenarioFaults(services));
 
   router.post('/v1/submissions', async (req, res) => {
     const request = (req.body ?? {}) as StartRequest;
@@ -29,19 +32,48 @@ export function submissionRoutes(services: AppServices): Router {
         });
       }
     }
-    const { submission, uploads } = await services.submissions.start(partnerOf(res).clientId, request);
+    const answer = await services.submissions.start(partnerOf(res).clientId, request, {
+      prefer: req.get('Prefer'),
+    });
+    if (answer.kind === 'unknown-scenario') {
+      const where = answer.field === 'Prefer' ? 'the Prefer header' : 'referenceId (scenario:<name>…)';
+      const message = `No scenario "${answer.name}" in ${where}; known: ${answer.known.join(', ')}.`;
+      throw new ProblemError('unknown-scenario', {
+        detail: message,
+        errors: [{ location: answer.field === 'Prefer' ? 'header' : 'body', field: answer.field, message }],
+        knownScenarios: answer.known,
+      });
+    }
+    const { submission, uploads } = answer;
+    if (submission.scenario) {
+      res.set(SCENARIO_HEADER, submission.scenario.name);
+      if (submission.scenario.source === 'prefer-header') {
+        res.set('Preference-Applied', `scenario=${submission.scenario.name}`);
+      }
+    }
     const body: Schemas['CreateSubmissionResponse'] = {
       correlationId: submission.correlationId,
       status: 'AWAITING_UPLOAD',
       referenceId: submission.referenceId,
       documentType: submission.documentType,
-      uploads: uploads.map((u) => ({
-        ...u,
-        headers: { 'Content-Type': u.headers['Content-Type'] as Schemas['ImageContentType'] },
-      })),
+      uploads: uploads.map(uploadBody),
       createdAt: submission.createdAt,
     };
     res.status(201).location(`/v1/submissions/${submission.correlationId}`).json(body);
+  });
+
+  router.post('/v1/submissions/:correlationId/uploads', (req, res) => {
+    const correlationId = req.params.correlationId as string;
+    const wanted = (req.body as { imageTypes?: Array<'SELFIE' | 'DOCUMENT'> } | undefined)?.imageTypes;
+    const answer = services.submissions.reissueUploads(partnerOf(res).clientId, correlationId, wanted);
+    if (answer.kind === 'not-found') throw notFound(correlationId);
+    if (answer.kind === 'already-confirmed') {
+      throw new ProblemError('already-confirmed', {
+        detail: `Submission ${correlationId} is ${answer.submission.status}; its images can no longer change. Start a new submission to upload other images.`,
+      });
+    }
+    const body: Schemas['ReissuedUploads'] = { correlationId, uploads: answer.uploads.map(uploadBody) };
+    res.json(body);
   });
 
   router.post('/v1/submissions/:correlationId/confirm', async (req, res) => {
@@ -70,7 +102,9 @@ export function submissionRoutes(services: AppServices): Router {
   });
 
   router.get('/v1/submissions/:correlationId/status', (req, res) => {
-    const submission = findOwn(services, req, res);
+    const correlationId = req.params.correlationId as string;
+    const submission = services.submissions.poll(partnerOf(res).clientId, correlationId);
+    if (!submission) throw notFound(correlationId);
     if (submission.status === 'PROCESSING') res.set('Retry-After', String(retryAfterSeconds));
     res.json(statusBody(submission));
   });
@@ -106,6 +140,10 @@ export function submissionRoutes(services: AppServices): Router {
   });
 
   return router;
+}
+
+function uploadBody(u: PresignedUpload): Schemas['PresignedUpload'] {
+  return { ...u, headers: { 'Content-Type': u.headers['Content-Type'] as Schemas['ImageContentType'] } };
 }
 
 function partnerOf(res: Response): Partner {

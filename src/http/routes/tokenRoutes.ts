@@ -21,6 +21,7 @@ export function tokenRoutes(services: AppServices): Router {
     if (!parsed.ok) throw oauthProblem(parsed.error);
     const authenticated = authenticateClient(parsed, services.tokens.findPartner);
     if (!authenticated.ok) throw oauthProblem(authenticated.error);
+    res.locals.partner = authenticated.partner;
     // RFC 6749 §5.1: token responses must never be cached.
     res
       .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })

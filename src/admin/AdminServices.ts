@@ -1,0 +1,29 @@
+import type { ContractValidator } from '../http/contractValidator.ts';
+import type { RequestJournal } from '../journal/RequestJournal.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
+import type { ControlServices } from './ControlServices.ts';
+import type { components } from './generated/admin.ts';
+
+export type AdminPartner = components['schemas']['AdminPartner'];
+
+/**
+ * What the admin API needs, built by the composition root (src/app/composeAdmin.ts). One member
+ * per area the operator can see or steer. A new area (scenarios, clocks, submissions, callbacks,
+ * reset) is one more member here, one route group in src/admin/routes/ listed in
+ * ADMIN_ROUTE_GROUPS, and its paths in openapi/admin.yaml; nothing else changes shape.
+ */
+export interface AdminServices {
+  /** openapi/admin.yaml: requests are checked against it, and responses when validation is on. */
+  contract: ContractValidator;
+  openApiDocument: unknown;
+  /** When set, /__admin and /metrics require `Authorization: Bearer <token>`; open otherwise. */
+  token: string | undefined;
+  journal: RequestJournal;
+  partners: {
+    list(): AdminPartner[];
+    find(clientId: string): AdminPartner | undefined;
+  };
+  metrics: Metrics;
+  /** What the control routes drive: scenarios, partner clocks, submissions, callbacks. */
+  control: ControlServices;
+}

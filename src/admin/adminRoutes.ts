@@ -1,0 +1,54 @@
+import express, { type Router } from 'express';
+import { checkRequestContract, matchOperation } from '../http/contractMiddleware.ts';
+import { ProblemError } from '../http/ProblemError.ts';
+import { parseBody } from '../http/parseBody.ts';
+import type { AdminServices } from './AdminServices.ts';
+import { controlRoutes } from './controlRoutes.ts';
+import { requireAdminToken } from './requireAdminToken.ts';
+import { adminDocumentRoutes } from './routes/adminDocumentRoutes.ts';
+import { journalRoutes } from './routes/journalRoutes.ts';
+import { partnerRoutes } from './routes/partnerRoutes.ts';
+
+/** One route group per admin area; a new area adds its group here. */
+export const ADMIN_ROUTE_GROUPS: ReadonlyArray<(admin: AdminServices) => Router> = [
+  adminDocumentRoutes,
+  journalRoutes,
+  partnerRoutes,
+  (admin) => express.Router().use('/__admin', controlRoutes(admin.control)),
+];
+
+const WHERE_TO_LOOK = 'GET /__admin/openapi.json lists the admin endpoints.';
+
+/** The operator surface: everything under /__admin, and /metrics. */
+export function isAdminPath(path: string): boolean {
+  return path === '/metrics' || path === '/__admin' || path.startsWith('/__admin/');
+}
+
+/**
+ * The admin API, to mount at the root before the partner contract (which would 404 its paths).
+ * It passes every other request on untouched, and has the partner API's machinery with its own
+ * document: the admin token instead of partner bearer tokens, openapi/admin.yaml for requests and
+ * (when validation is on) responses, problem+json errors from the same catalogue.
+ */
+export function adminRoutes(
+  admin: AdminServices,
+  settings: { maxJsonBytes: number; validateResponses: 'off' | 'log' | 'enforce' },
+  warn: (message: string) => void,
+): Router {
+  const router = express.Router();
+  router.use((req, _res, next) => next(isAdminPath(req.path) ? undefined : 'router'));
+  router.use(requireAdminToken(admin.token));
+  router.use(
+    matchOperation(
+      admin.contract,
+      settings.validateResponses,
+      (message) => warn(`admin response breaks openapi/admin.yaml: ${message}`),
+      WHERE_TO_LOOK,
+    ),
+  );
+  router.use(parseBody({ maxBytes: settings.maxJsonBytes, setting: 'maxJsonBytes' }));
+  router.use(checkRequestContract(admin.contract));
+  for (const group of ADMIN_ROUTE_GROUPS) router.use(group(admin));
+  router.use((_req, _res, next) => next(new ProblemError('not-found', { detail: WHERE_TO_LOOK })));
+  return router;
+}

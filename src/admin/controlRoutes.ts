@@ -1,0 +1,16 @@
+import express, { type Router } from 'express';
+import type { ControlServices } from './ControlServices.ts';
+import { callbackAdminRoutes } from './routes/callbackAdminRoutes.ts';
+import { clockAdminRoutes } from './routes/clockAdminRoutes.ts';
+import { scenarioAdminRoutes } from './routes/scenarioAdminRoutes.ts';
+import { submissionAdminRoutes } from './routes/submissionAdminRoutes.ts';
+
+/** The admin routes that drive the flow: scenarios, clocks, submissions, callbacks (mounted at /__admin). */
+export function controlRoutes(control: ControlServices): Router {
+  const router = express.Router();
+  router.use(scenarioAdminRoutes(control));
+  router.use(clockAdminRoutes(control));
+  router.use(submissionAdminRoutes(control));
+  router.use(callbackAdminRoutes(control));
+  return router;
+}

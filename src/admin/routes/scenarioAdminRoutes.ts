@@ -1,0 +1,63 @@
+import express, { type Router } from 'express';
+import { ProblemError } from '../../http/ProblemError.ts';
+import type { Scenario } from '../../scenarios/scenarioSchema.ts';
+import type { ControlServices } from '../ControlServices.ts';
+import { requirePartner } from './requirePartner.ts';
+
+/** The scenario catalogue and each partner's queue ("the next N submissions get S"). */
+export function scenarioAdminRoutes(control: ControlServices): Router {
+  const router = express.Router();
+  const { scenarios, partners } = control;
+
+  router.get('/scenarios', (_req, res) => {
+    res.json({ scenarios: scenarios.catalogue.list().map(describeScenario) });
+  });
+
+  router.get('/partners/:clientId/scenario-queue', (req, res) => {
+    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    res.json({ clientId, queue: scenarios.queue.list(clientId) });
+  });
+
+  router.post('/partners/:clientId/scenario-queue', (req, res) => {
+    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    const body = (req.body ?? {}) as { scenario?: unknown; count?: unknown };
+    const name = typeof body.scenario === 'string' ? body.scenario : '';
+    if (!scenarios.catalogue.get(name)) {
+      const known = scenarios.catalogue.names();
+      const message = `No scenario "${name}"; known: ${known.join(', ')}.`;
+      throw new ProblemError('unknown-scenario', {
+        detail: message,
+        errors: [{ location: 'body', field: '/scenario', message }],
+        knownScenarios: known,
+      });
+    }
+    const count = body.count === undefined ? 1 : body.count;
+    if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10_000) {
+      throw new ProblemError('validation-failed', {
+        errors: [{ location: 'body', field: '/count', message: 'must be a whole number from 1 to 10000' }],
+      });
+    }
+    res.json({ clientId, queue: scenarios.queue.add(clientId, name, count as number) });
+  });
+
+  router.delete('/partners/:clientId/scenario-queue', (req, res) => {
+    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    scenarios.queue.clear(clientId);
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+function describeScenario(s: Scenario) {
+  return {
+    name: s.name,
+    description: s.description,
+    origin: s.origin,
+    ...(s.result ? { result: s.result } : {}),
+    ...(s.completion ? { completion: s.completion } : {}),
+    ...(s.callback ? { callback: s.callback } : {}),
+    ...(s.uploadUrls ? { uploadUrls: s.uploadUrls } : {}),
+    faults: s.faults,
+  };
+}

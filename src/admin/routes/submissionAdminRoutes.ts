@@ -1,0 +1,165 @@
+import express, { type Router } from 'express';
+import type { CallbackDeliveryRecord } from '../../callbacks/CallbackLog.ts';
+import type { Submission } from '../../domain/Submission.ts';
+import { IMAGE_ROLES } from '../../domain/Submission.ts';
+import { ProblemError } from '../../http/ProblemError.ts';
+import { uploadKey } from '../../submissions/uploadKey.ts';
+import type { ControlServices } from '../ControlServices.ts';
+
+const STATUSES = ['AWAITING_UPLOAD', 'PROCESSING', 'COMPLETED', 'FAILED'];
+
+/**
+ * Every partner's submissions as the mock holds them — scenario, result,
+ * images and callback deliveries included — and the way out of `stuck`.
+ */
+export function submissionAdminRoutes(control: ControlServices): Router {
+  const router = express.Router();
+  const { submissions } = control;
+
+  router.get('/submissions', (req, res) => {
+    const { partner, status, scenario, correlationId, referenceId } = req.query as Record<
+      string,
+      string | undefined
+    >;
+    const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new ProblemError('validation-failed', {
+        errors: [{ location: 'query', field: 'limit', message: 'must be a whole number from 1 to 1000' }],
+      });
+    }
+    if (status !== undefined && !STATUSES.includes(status)) {
+      throw new ProblemError('validation-failed', {
+        errors: [{ location: 'query', field: 'status', message: `must be one of ${STATUSES.join(', ')}` }],
+      });
+    }
+    const found = submissions
+      .values()
+      .filter(
+        (s) =>
+          (partner === undefined || s.partnerId === partner) &&
+          (status === undefined || s.status === status) &&
+          (scenario === undefined || s.scenario?.name === scenario) &&
+          (correlationId === undefined || s.correlationId === correlationId) &&
+          (referenceId === undefined || s.referenceId === referenceId),
+      )
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+      .slice(0, limit);
+    res.json({ submissions: found.map(summary) });
+  });
+
+  router.get('/submissions/:correlationId', async (req, res) => {
+    const submission = find(control, req.params.correlationId as string);
+    res.json(await detailed(control, submission));
+  });
+
+  router.get('/submissions/:correlationId/images/:imageType', async (req, res) => {
+    const submission = find(control, req.params.correlationId as string);
+    const role = req.params.imageType as string;
+    if (!(IMAGE_ROLES as readonly string[]).includes(role)) {
+      throw new ProblemError('validation-failed', {
+        errors: [{ location: 'path', field: 'imageType', message: 'must be SELFIE or DOCUMENT' }],
+      });
+    }
+    const object = await control.objects.get(uploadKey(submission.correlationId, role as 'SELFIE'));
+    if (!object) {
+      throw new ProblemError('image-not-found', {
+        detail: `No ${role} image has been uploaded for this submission.`,
+      });
+    }
+    // Whatever the partner uploaded is served as opaque bytes: never sniffed, never run as HTML.
+    res
+      .status(200)
+      .set({
+        'Content-Type': /^image\/(jpeg|png|webp)$/.test(object.contentType)
+          ? object.contentType
+          : 'application/octet-stream',
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'none'",
+        'Cache-Control': 'no-store',
+        ETag: object.etag,
+      })
+      .end(object.bytes);
+  });
+
+  router.post('/submissions/:correlationId/advance', async (req, res) => {
+    const correlationId = req.params.correlationId as string;
+    find(control, correlationId);
+    const answer = await control.advance(correlationId);
+    if (answer.kind === 'not-found') throw notFound(correlationId);
+    if (answer.kind === 'not-processing') {
+      throw new ProblemError('not-processing', {
+        detail: `Submission ${correlationId} is ${answer.submission.status}; only a PROCESSING submission can be advanced.`,
+      });
+    }
+    res.json(await detailed(control, answer.submission));
+  });
+
+  return router;
+}
+
+function find(control: ControlServices, correlationId: string): Submission {
+  const submission = control.submissions.get(correlationId);
+  if (!submission) throw notFound(correlationId);
+  return submission;
+}
+
+function notFound(correlationId: string): ProblemError {
+  return new ProblemError('submission-not-found', { detail: `No submission ${correlationId} exists.` });
+}
+
+function summary(s: Submission) {
+  return {
+    correlationId: s.correlationId,
+    partnerId: s.partnerId,
+    referenceId: s.referenceId,
+    documentType: s.documentType,
+    status: s.status,
+    scenario: s.scenario ?? null,
+    score: s.result?.score ?? null,
+    outcome: s.result?.outcome ?? null,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+async function detailed(control: ControlServices, s: Submission) {
+  const images = await Promise.all(
+    IMAGE_ROLES.map(async (role) => {
+      const meta = await control.objects.head(uploadKey(s.correlationId, role));
+      return {
+        imageType: role,
+        uploaded: meta !== null,
+        contentType: meta?.contentType ?? null,
+        size: meta?.size ?? null,
+        etag: meta?.etag ?? null,
+        href: `/__admin/submissions/${s.correlationId}/images/${role}`,
+      };
+    }),
+  );
+  const deliveries = await control.callbacks.deliveries(s.correlationId);
+  return {
+    ...summary(s),
+    callbackUrl: s.callbackUrl,
+    contentTypes: s.contentTypes,
+    confirmedAt: s.confirmedAt,
+    completedAt: s.completedAt,
+    result: s.result,
+    images,
+    callbacks: deliveries.map(deliveryBody),
+  };
+}
+
+export function deliveryBody(r: CallbackDeliveryRecord) {
+  return {
+    webhookId: r.id,
+    correlationId: r.correlationId,
+    partnerId: r.partnerId,
+    url: r.url,
+    state: r.state,
+    createdAt: r.createdAt,
+    attempts: r.attempts,
+    nextAttemptAt: r.nextAttemptAt ?? null,
+    failureReason: r.failureReason ?? null,
+    body: r.body,
+  };
+}

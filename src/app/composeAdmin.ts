@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { AdminServices } from '../admin/AdminServices.ts';
+import type { ControlServices } from '../admin/ControlServices.ts';
+import { maskPartner } from '../admin/maskPartner.ts';
+import type { Partner } from '../auth/Partner.ts';
+import type { Config } from '../config/configSchema.ts';
+import { loadContractValidator } from '../http/contractValidator.ts';
+import type { RequestJournal } from '../journal/RequestJournal.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
+import { ADMIN_OPENAPI_PATH } from './projectFiles.ts';
+
+/**
+ * Wires the admin API's members from what composeServices has built. Kept apart from
+ * composeServices so a new admin area adds a parameter and a member here, not lines there.
+ */
+export async function composeAdmin(p: {
+  config: Config;
+  partners: ReadonlyMap<string, Partner>;
+  journal: RequestJournal;
+  metrics: Metrics;
+  control: ControlServices;
+}): Promise<AdminServices> {
+  const { partners } = p;
+  return {
+    contract: await loadContractValidator(ADMIN_OPENAPI_PATH),
+    openApiDocument: parseYaml(readFileSync(ADMIN_OPENAPI_PATH, 'utf8')) as unknown,
+    token: p.config.admin.token,
+    journal: p.journal,
+    partners: {
+      list: () => [...partners.values()].map(maskPartner),
+      find: (clientId) => {
+        const partner = partners.get(clientId);
+        return partner && maskPartner(partner);
+      },
+    },
+    metrics: p.metrics,
+    control: p.control,
+  };
+}
