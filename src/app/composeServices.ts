@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ControlServices } from '../admin/ControlServices.ts';
+import { resetState } from '../admin/resetState.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
 import { presignUpload } from '../bucket/presignUpload.ts';
@@ -186,6 +187,20 @@ export async function composeServices(
     objects,
     callbacks: dispatcher,
     advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+    reset: (partnerId) =>
+      resetState(
+        {
+          partnerIds: () => [...partners.keys()],
+          submissions,
+          objects,
+          idempotency,
+          callbacks: dispatcher,
+          scenarios,
+          clocks,
+          journal,
+        },
+        partnerId,
+      ),
   };
 
   const services: AppServices = {

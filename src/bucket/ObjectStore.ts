@@ -20,4 +20,8 @@ export interface ObjectStore {
   put(key: string, bytes: Buffer, meta: { contentType: string; etag: string }): Promise<void>;
   get(key: string): Promise<StoredObject | null>;
   head(key: string): Promise<ObjectMeta | null>;
+  /** Removes the object; a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Every stored key, for retention sweeps and resets. */
+  keys(): Promise<string[]>;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ObjectMeta, ObjectStore, StoredObject } from './ObjectStore.ts';
@@ -32,7 +32,7 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
-export function createDirectoryObjectStore(dir: string): ObjectStore {
+export function createDirectoryObjectStore(dir: string, now: () => Date = () => new Date()): ObjectStore {
   let ready: Promise<unknown> | null = null;
   // Puts to one key are serialised so each sees the version it replaces and removes its bytes.
   const writing = new Map<string, Promise<void>>();
@@ -92,7 +92,7 @@ export function createDirectoryObjectStore(dir: string): ObjectStore {
       contentType: meta.contentType,
       etag: meta.etag,
       size: bytes.length,
-      storedAt: new Date().toISOString(),
+      storedAt: now().toISOString(),
       dataFile,
     };
     await writeAtomically(`${name}.json`, `${JSON.stringify(sidecar, null, 2)}\n`);
@@ -137,6 +137,47 @@ export function createDirectoryObjectStore(dir: string): ObjectStore {
       assertObjectKey(key);
       const sidecar = await readSidecar(key);
       return sidecar ? metaOf(sidecar) : null;
+    },
+
+    delete(key) {
+      try {
+        assertObjectKey(key);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // Queued behind puts to the same key, so a put in progress cannot resurrect the object.
+      const before = writing.get(key) ?? Promise.resolve();
+      const done = before.then(async () => {
+        const sidecar = await readSidecar(key).catch(() => null);
+        // The sidecar first: once it is gone the object is gone for readers, whatever remains.
+        await rm(join(dir, `${nameFor(key)}.json`), { force: true });
+        if (sidecar) await rm(join(dir, sidecar.dataFile), { force: true });
+      });
+      const settled = done.catch(() => undefined);
+      writing.set(key, settled);
+      void settled.then(() => {
+        if (writing.get(key) === settled) writing.delete(key);
+      });
+      return done;
+    },
+
+    async keys() {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (error) {
+        if (isMissing(error)) return [];
+        throw error;
+      }
+      const keys: string[] = [];
+      for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
+        try {
+          keys.push(Sidecar.parse(JSON.parse(await readFile(join(dir, name), 'utf8'))).key);
+        } catch {
+          // Removed meanwhile, or damaged: not a key anyone can read anyway.
+        }
+      }
+      return keys;
     },
   };
 }

@@ -2,7 +2,7 @@ import type { ObjectMeta, ObjectStore, StoredObject } from './ObjectStore.ts';
 import { assertObjectKey } from './objectKey.ts';
 
 /** The default store: fast, and gone on restart. It applies the same key rules as the directory store, so switching stores never changes which keys work. */
-export function createMemoryObjectStore(): ObjectStore {
+export function createMemoryObjectStore(now: () => Date = () => new Date()): ObjectStore {
   const objects = new Map<string, StoredObject>();
   return {
     async put(key, bytes, meta) {
@@ -13,7 +13,7 @@ export function createMemoryObjectStore(): ObjectStore {
         contentType: meta.contentType,
         etag: meta.etag,
         size: bytes.length,
-        storedAt: new Date(),
+        storedAt: now(),
       });
     },
     async get(key) {
@@ -29,6 +29,13 @@ export function createMemoryObjectStore(): ObjectStore {
       if (!object) return null;
       const { bytes: _bytes, ...meta } = object;
       return { ...meta, storedAt: new Date(meta.storedAt) };
+    },
+    async delete(key) {
+      assertObjectKey(key);
+      objects.delete(key);
+    },
+    async keys() {
+      return [...objects.keys()];
     },
   };
 }

@@ -42,6 +42,8 @@ export interface CallbackLog {
   /** Oldest first, so attempt history reads in order. */
   byCorrelationId(correlationId: string): Promise<CallbackDeliveryRecord[]>;
   pending(): Promise<CallbackDeliveryRecord[]>;
+  /** Forgets every delivery of a submission (retention, resets). */
+  deleteByCorrelationId(correlationId: string): Promise<void>;
 }
 
 export function byCreation(a: CallbackDeliveryRecord, b: CallbackDeliveryRecord): number {

@@ -123,6 +123,15 @@ export function createDirectoryCallbackLog(
       // The name is only an index; the record inside is the authority.
       return records.filter((r) => r.correlationId === correlationId);
     },
+    async deleteByCorrelationId(correlationId) {
+      const prefix = prefixFor(correlationId);
+      for (const name of (await listFiles()).filter((n) => n.startsWith(prefix))) {
+        // The prefix is only an index: confirm the record inside before removing it.
+        const record = await load(name);
+        if (record === undefined || record.correlationId === correlationId)
+          await rm(join(dir, name), { force: true });
+      }
+    },
     async pending() {
       return (await loadAll(await listFiles())).filter((r) => r.state === 'pending');
     },

@@ -19,6 +19,9 @@ export function createMemoryCallbackLog(): CallbackLog {
         .map(copy)
         .sort(byCreation);
     },
+    async deleteByCorrelationId(correlationId) {
+      for (const [id, record] of records) if (record.correlationId === correlationId) records.delete(id);
+    },
     async pending() {
       return [...records.values()]
         .filter((r) => r.state === 'pending')

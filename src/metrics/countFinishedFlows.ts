@@ -15,6 +15,8 @@ export function countFinishedFlows(
   return {
     get: (key) => store.get(key),
     values: () => store.values(),
+    keys: () => store.keys(),
+    delete: (key) => store.delete(key),
     async put(key, record) {
       const before = store.get(key);
       await store.put(key, record);

@@ -7,7 +7,10 @@ export interface RecordStore<T> {
   get(key: string): T | undefined;
   /** Resolves once the record is durable (written and renamed into place when on disk). */
   put(key: string, record: T): Promise<void>;
+  /** Resolves once the record is gone (from disk too); deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
   values(): T[];
+  keys(): string[];
 }
 
 export function createMemoryRecordStore<T>(): RecordStore<T> {
@@ -17,6 +20,10 @@ export function createMemoryRecordStore<T>(): RecordStore<T> {
     put: async (key, record) => {
       records.set(key, record);
     },
+    delete: async (key) => {
+      records.delete(key);
+    },
     values: () => [...records.values()],
+    keys: () => [...records.keys()],
   };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordStore } from './RecordStore.ts';
+import { StorageError } from './StorageError.ts';
 
 const FILE_SUFFIX = '.json';
 
@@ -35,19 +36,53 @@ export function createDirectoryRecordStore<T>(
   return {
     get: (key) => records.get(key),
     values: () => [...records.values()],
+    keys: () => [...records.keys()],
+    delete(key) {
+      records.delete(key);
+      const path = join(dir, encodeURIComponent(key) + FILE_SUFFIX);
+      // After any write still on its way, or that write would bring the record back.
+      const previous = pending.get(key) ?? Promise.resolve();
+      const removal = previous
+        .catch(() => undefined)
+        .then(() => rm(path, { force: true }))
+        .catch((error: unknown) => {
+          throw new StorageError(`(delete) ${path}`, error);
+        });
+      pending.set(key, removal);
+      const forget = () => {
+        if (pending.get(key) === removal) pending.delete(key);
+      };
+      removal.then(forget, forget);
+      return removal;
+    },
     put(key, record) {
+      const before = records.get(key);
       records.set(key, record);
       const path = join(dir, encodeURIComponent(key) + FILE_SUFFIX);
       const previous = pending.get(key) ?? Promise.resolve();
-      const write = previous.then(async () => {
-        const temp = `${path}.${randomUUID()}.tmp`;
-        await writeFile(temp, JSON.stringify(record));
-        await rename(temp, path);
-      });
+      const write = previous
+        .catch(() => undefined)
+        .then(async () => {
+          const temp = `${path}.${randomUUID()}.tmp`;
+          try {
+            await writeFile(temp, JSON.stringify(record));
+            await rename(temp, path);
+          } catch (error) {
+            await rm(temp, { force: true }).catch(() => undefined);
+            // What readers see must match the disk, or a restart would tell another story.
+            if (records.get(key) === record) {
+              if (before === undefined) records.delete(key);
+              else records.set(key, before);
+            }
+            throw new StorageError(`${dir}/${encodeURIComponent(key)}${FILE_SUFFIX}`, error);
+          }
+        });
       pending.set(key, write);
-      void write.finally(() => {
+      const forget = () => {
         if (pending.get(key) === write) pending.delete(key);
-      });
+      };
+      // The caller gets the rejection; this bookkeeping branch must not raise a second, unhandled one.
+      write.then(forget, forget);
       return write;
     },
   };
