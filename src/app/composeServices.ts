@@ -117,17 +117,20 @@ export async function composeServices(
   // Committed fixture images keep their declared results under every engine (the README's walk-through).
   const declaredFixture = createDeclaredFixtureResult();
   const thresholdsFor = (partnerId: string) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS;
-  const timedEngine = timeScoring(engine, metrics);
 
   const deps: FlowDeps = {
     submissions: countFinishedFlows(submissions, metrics),
     objects,
+    // Timed as a whole, so the histogram counts what scored each submission (scenario, fixture or engine).
     engineFor: (submission) =>
-      engineForSubmission(
-        timedEngine,
-        scenarios.of(submission),
-        thresholdsFor(submission.partnerId),
-        declaredFixture,
+      timeScoring(
+        engineForSubmission(
+          engine,
+          scenarios.of(submission),
+          thresholdsFor(submission.partnerId),
+          declaredFixture,
+        ),
+        metrics,
       ),
     engineName: engine.name,
     presign: (imageType, key, contentType, expiresAt) => ({
@@ -231,7 +234,7 @@ export async function composeServices(
       facematch: (partnerId, pairs, prefer) =>
         runFacematchModule(
           {
-            engine: timedEngine,
+            engine: timeScoring(engine, metrics),
             declaredFixture,
             catalogue: scenarios.catalogue,
             thresholdsFor,
