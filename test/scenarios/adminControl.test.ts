@@ -5,6 +5,7 @@ import { adminClient } from '../support/adminClient.ts';
 import { startReceiver, webhookHeadersOf } from '../support/receiver.ts';
 import { startFlow } from '../support/runFlow.ts';
 import { DEMO, startTestServer, type TestServer } from '../support/testServer.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 let server: TestServer;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -16,14 +17,6 @@ afterAll(async () => {
   await server?.stop();
   await receiver?.close();
 });
-
-async function waitFor(condition: () => boolean, what: string) {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('admin control of submissions and callbacks', () => {
   it('shows a submission with its scenario, result, images and every callback attempt', async () => {
