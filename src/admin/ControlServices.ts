@@ -16,4 +16,6 @@ export interface ControlServices {
   objects: Pick<ObjectStore, 'get' | 'head'>;
   callbacks: Pick<CallbackDispatcher, 'deliveries' | 'redeliver'>;
   advance(correlationId: string): Promise<AdvanceAnswer>;
+  /** Clears one partner's state, or everyone's (see resetState). */
+  reset(partnerId?: string): Promise<{ submissions: number }>;
 }

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import type { ControlServices } from './ControlServices.ts';
 import { callbackAdminRoutes } from './routes/callbackAdminRoutes.ts';
 import { clockAdminRoutes } from './routes/clockAdminRoutes.ts';
+import { resetAdminRoutes } from './routes/resetAdminRoutes.ts';
 import { scenarioAdminRoutes } from './routes/scenarioAdminRoutes.ts';
 import { submissionAdminRoutes } from './routes/submissionAdminRoutes.ts';
 
@@ -12,5 +13,6 @@ export function controlRoutes(control: ControlServices): Router {
   router.use(clockAdminRoutes(control));
   router.use(submissionAdminRoutes(control));
   router.use(callbackAdminRoutes(control));
+  router.use(resetAdminRoutes(control));
   return router;
 }

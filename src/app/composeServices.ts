@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ControlServices } from '../admin/ControlServices.ts';
+import { resetState } from '../admin/resetState.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
 import { presignUpload } from '../bucket/presignUpload.ts';
@@ -130,17 +131,20 @@ export async function composeServices(
   // Committed fixture images keep their declared results under every engine (the README's walk-through).
   const declaredFixture = createDeclaredFixtureResult();
   const thresholdsFor = (partnerId: string) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS;
-  const timedEngine = timeScoring(engine, metrics);
 
   const deps: FlowDeps = {
     submissions: countFinishedFlows(submissions, metrics),
     objects,
+    // Timed as a whole, so the histogram counts what scored each submission (scenario, fixture or engine).
     engineFor: (submission) =>
-      engineForSubmission(
-        timedEngine,
-        scenarios.of(submission),
-        thresholdsFor(submission.partnerId),
-        declaredFixture,
+      timeScoring(
+        engineForSubmission(
+          engine,
+          scenarios.of(submission),
+          thresholdsFor(submission.partnerId),
+          declaredFixture,
+        ),
+        metrics,
       ),
     engineName: engine.name,
     presign: (imageType, key, contentType, expiresAt) => ({
@@ -222,6 +226,20 @@ export async function composeServices(
     objects,
     callbacks: dispatcher,
     advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+    reset: (partnerId) =>
+      resetState(
+        {
+          partnerIds: () => [...partners.keys()],
+          submissions,
+          objects,
+          idempotency,
+          callbacks: dispatcher,
+          scenarios,
+          clocks,
+          journal,
+        },
+        partnerId,
+      ),
   };
 
   const services: AppServices = {
@@ -252,7 +270,7 @@ export async function composeServices(
       facematch: (partnerId, pairs, prefer) =>
         runFacematchModule(
           {
-            engine: timedEngine,
+            engine: timeScoring(engine, metrics),
             declaredFixture,
             catalogue: scenarios.catalogue,
             thresholdsFor,

@@ -52,6 +52,8 @@ export interface CallbackDispatcher {
    * treat it as the same event), starting a fresh retry schedule. Refused while one is running.
    */
   redeliver(id: string): Promise<RedeliverAnswer>;
+  /** Stops any attempt still scheduled for the submission and deletes its deliveries (resets). */
+  forget(correlationId: string): Promise<void>;
   /** Picks up deliveries a previous process left pending; returns how many were resumed. */
   resumePending(): Promise<number>;
   /** Resolves once no attempt is running or scheduled. */
@@ -166,6 +168,8 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
     // Our own shutdown is not the receiver's failure: leave the record as it was
     // so the attempt is made again after a restart.
     if (sent.error === CANCELLED) return settle(record.id);
+    // Forgotten (a reset) while the attempt was on the wire: nothing is recorded or retried.
+    if (active.get(record.id) !== entry) return;
     const result = applyForcedFailure(record, sent);
 
     const wasDelivered = record.state === 'delivered';
@@ -274,6 +278,18 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
       await save(record);
       if (!closed) start(record, secret, clockFor(record.partnerId).now());
       return { kind: 'started', record: structuredClone(record) };
+    },
+
+    async forget(correlationId) {
+      for (const entry of [...active.values()]) {
+        if (entry.record.correlationId !== correlationId) continue;
+        entry.timer?.cancel();
+        entry.timer = undefined;
+        // An attempt already on the wire finishes, but its record is deleted below and not revived.
+        entry.record.state = 'failed';
+        settle(entry.record.id);
+      }
+      await log.deleteByCorrelationId(correlationId);
     },
 
     async resumePending() {

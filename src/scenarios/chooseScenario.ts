@@ -10,6 +10,13 @@ export interface ScenarioChoice {
   source: ScenarioSource;
 }
 
+/** What a new submission offers for choosing its scenario. */
+export interface ScenarioRequest {
+  partnerId: string;
+  prefer?: string | undefined;
+  referenceId?: string | null | undefined;
+}
+
 export type ScenarioChoiceResult =
   | { ok: true; choice: ScenarioChoice | null }
   | { ok: false; field: 'Prefer' | '/referenceId'; name: string; known: string[] };
@@ -24,7 +31,7 @@ const REFERENCE_ID_SCENARIO = /^scenario:([^:]*)(?::|$)/;
  * The queue is only drawn from when nothing earlier chose.
  */
 export function chooseScenario(
-  request: { partnerId: string; prefer?: string | undefined; referenceId?: string | null | undefined },
+  request: ScenarioRequest,
   catalogue: ScenarioCatalogue,
   queue: ScenarioQueue,
 ): ScenarioChoiceResult {

@@ -1,6 +1,6 @@
 import type { Submission } from '../domain/Submission.ts';
 import type { RecordStore } from '../store/RecordStore.ts';
-import { chooseScenario, type ScenarioChoiceResult } from './chooseScenario.ts';
+import { chooseScenario, type ScenarioChoiceResult, type ScenarioRequest } from './chooseScenario.ts';
 import type { ScenarioQueue } from './createScenarioQueue.ts';
 import type { ScenarioRuntime } from './createScenarioRuntime.ts';
 import type { ScenarioCatalogue } from './ScenarioCatalogue.ts';
@@ -11,11 +11,7 @@ export interface ScenarioService {
   catalogue: ScenarioCatalogue;
   queue: ScenarioQueue;
   runtime: ScenarioRuntime;
-  choose(request: {
-    partnerId: string;
-    prefer?: string | undefined;
-    referenceId?: string | null | undefined;
-  }): ScenarioChoiceResult;
+  choose(request: ScenarioRequest): ScenarioChoiceResult;
   of(submission: Submission): Scenario | undefined;
   /**
    * The scenario of a submission, when the caller may see it: the owning partner for API calls,

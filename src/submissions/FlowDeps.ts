@@ -1,6 +1,6 @@
 import type { Thresholds } from '../domain/outcome.ts';
 import type { Submission } from '../domain/Submission.ts';
-import type { ScenarioChoiceResult } from '../scenarios/chooseScenario.ts';
+import type { ScenarioChoiceResult, ScenarioRequest } from '../scenarios/chooseScenario.ts';
 import type { ScenarioRuntime } from '../scenarios/createScenarioRuntime.ts';
 import type { Scenario } from '../scenarios/scenarioSchema.ts';
 import type { ImageRole, ScoringEngine } from '../scoring/ScoringEngine.ts';
@@ -42,11 +42,7 @@ export interface FlowDeps {
   defaultCallbackUrl(partnerId: string): string | null;
   /** The partner's business clock: expiries, delays and retries read it, and tests advance it. */
   clockFor(partnerId: string): BusinessClock;
-  chooseScenario(request: {
-    partnerId: string;
-    prefer?: string | undefined;
-    referenceId?: string | null | undefined;
-  }): ScenarioChoiceResult;
+  chooseScenario(request: ScenarioRequest): ScenarioChoiceResult;
   scenarioOf(submission: Submission): Scenario | undefined;
   scenarioRuntime: ScenarioRuntime;
   callbacks: {

@@ -6,6 +6,7 @@ import { partnerClient } from '../support/partnerClient.ts';
 import { startReceiver, webhookHeadersOf } from '../support/receiver.ts';
 import { startFlow } from '../support/runFlow.ts';
 import { DEMO, startTestServer, type TestServer } from '../support/testServer.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 /**
  * One test per built-in scenario: the real flow over HTTP, asserting only what
@@ -27,14 +28,6 @@ afterAll(async () => {
 
 const webhook = new Webhook(DEMO.webhookSecret);
 const callbacksFor = (id: string) => receiver.requests.filter((r) => r.rawBody.includes(id));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function completedFlow(scenario: string, selfie: 'success-selfie' | 'fail-selfie' = 'fail-selfie') {
   const flow = await startFlow(server.url, token, { scenario, callbackUrl: receiver.url, selfie });

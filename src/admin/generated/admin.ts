@@ -259,6 +259,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A clean slate for every partner
+         * @description Deletes every submission with its images, callback deliveries (scheduled retries stop) and
+         *     idempotency answers; empties the scenario queues, the journal and the fault counters; returns
+         *     every test clock to real time. Configuration (partners, scenarios) stays.
+         */
+        post: operations["resetEverything"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/partners/{clientId}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: components["parameters"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A clean slate for one partner only (its submissions, queue, clock, journal entries) */
+        post: operations["resetPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -438,6 +479,20 @@ export interface components {
         };
     };
     responses: {
+        /** @description What was removed. */
+        Reset: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    partner: string | null;
+                    removed: {
+                        submissions: number;
+                    };
+                };
+            };
+        };
         /** @description The partner's queue, first entry next. */
         ScenarioQueue: {
             headers: {
@@ -933,6 +988,35 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+        };
+    };
+    resetEverything: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Reset"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    resetPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: components["parameters"]["ClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Reset"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["Problem"];
         };
     };
     getMetrics: {
