@@ -118,6 +118,8 @@ describe('retention (privacy default: these are face images)', () => {
       .set('Authorization', `Bearer ${await tokenFor(t.app)}`)
       .set('Idempotency-Key', 'confirm-1');
     expect(confirmed.status).toBe(202);
+    // Processing waits on the partner's business clock, which runs on the (here stopped) wall clock.
+    await t.composed.clocks.for('demo').advance(1000);
     await receiver.waitForRequests(1);
     await t.composed.idle();
     const files = (folder: string) =>
