@@ -33,6 +33,8 @@ describe('facematch-mock CLI', () => {
     expect(err.text()).toMatch(/--prot/);
     expect(err.text()).toMatch(/serve --help/);
     expect(await main(['serve', '--engine', 'magic'], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(await main(['serve', '--drain-seconds', 'x'], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(err.text()).toMatch(/--drain-seconds must be a number of seconds/);
     expect(err.text()).toMatch(/engine/);
   });
 });

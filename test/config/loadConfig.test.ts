@@ -85,3 +85,22 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('operational defaults', () => {
+  it('drains for 10 s, keeps images a day and submissions a week, and allows browsers on the bucket only', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.shutdown.drainSeconds).toBe(10);
+    expect(config.retention).toMatchObject({ imageSeconds: 86_400, submissionSeconds: 604_800 });
+    expect(config.cors).toEqual({ apiOrigins: [], bucketOrigins: ['*'] });
+  });
+
+  it('takes the drain time from FACEMATCH_DRAIN_SECONDS, and says how to fix a bad one', () => {
+    expect(loadConfig({ env: { FACEMATCH_DRAIN_SECONDS: '25' } }).shutdown.drainSeconds).toBe(25);
+    expect(() => loadConfig({ env: { FACEMATCH_DRAIN_SECONDS: 'soon' } })).toThrow(/number of seconds/);
+  });
+
+  it('refuses a CORS origin with a path, naming the field', () => {
+    const path = file('cors.yaml', `${partner}cors: { apiOrigins: ["https://app.example.com/page"] }\n`);
+    expect(() => loadConfig({ env: { FACEMATCH_CONFIG: path } })).toThrow(/cors\.apiOrigins\.0: must be \*/);
+  });
+});
