@@ -1,6 +1,8 @@
 import type { IPrismDiagnostic } from '@stoplight/prism-core';
-import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import prismRouter from '@stoplight/prism-http/dist/router/index.js';
+// Not the package index: that loads Prism's mocker and with it faker's every locale, a second of
+// start-up for code we never run.
+import { getHttpOperationsFromSpec } from '@stoplight/prism-http/dist/utils/operations.js';
 import { validateInput, validateOutput } from '@stoplight/prism-http/dist/validator/index.js';
 import type { IHttpOperation } from '@stoplight/types';
 import * as E from 'fp-ts/lib/Either.js';
