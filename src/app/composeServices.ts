@@ -120,7 +120,8 @@ export async function composeServices(
   const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as unknown;
 
   const services: AppServices = {
-    contract: await loadContractValidator(OPENAPI_PATH),
+    // The document parsed once: a second YAML parse by Prism's loader cost start-up time.
+    contract: await loadContractValidator(openApiDocument),
     openApiDocument,
     bucketRouter: createBucketRouter({
       store: objects,

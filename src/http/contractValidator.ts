@@ -50,8 +50,9 @@ const route: Route = typeof routerExport === 'function' ? routerExport : routerE
 const LOCATIONS = new Set(['body', 'query', 'header', 'path']);
 const MAX_REMEMBERED_ROUTES = 5000;
 
-export async function loadContractValidator(specPath: string): Promise<ContractValidator> {
-  const operations = await getHttpOperationsFromSpec(specPath);
+/** `document` is the parsed OpenAPI document; it is left as it was (Prism dereferences a copy). */
+export async function loadContractValidator(document: unknown): Promise<ContractValidator> {
+  const operations = await getHttpOperationsFromSpec(structuredClone(document) as object);
   const matches = new Map<string, RouteMatch>();
   return {
     match(request) {
