@@ -117,7 +117,7 @@ export async function composeServices(
     (id, signal) => processSubmission(deps, id, signal),
     config.processing.concurrency,
   );
-  const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as unknown;
+  const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as object;
 
   const services: AppServices = {
     // The document parsed once: a second YAML parse by Prism's loader cost start-up time.
