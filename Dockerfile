@@ -39,10 +39,6 @@ COPY --from=build /app/models/manifest.json ./models/
 COPY --from=build /app/models/onnx ./models/onnx
 COPY openapi ./openapi
 COPY fixtures ./fixtures
-# Node's compile cache, filled once here (loading the CLI compiles nearly every module the server
-# uses) so the first start of every container skips that work too.
-ENV NODE_COMPILE_CACHE=/app/.compile-cache
-RUN node dist/cli/entry.js --version > /dev/null && chown -R node:node /app/.compile-cache
 # --data-dir /data: owned by the unprivileged user the server runs as.
 RUN mkdir /data && chown node:node /data
 VOLUME /data

@@ -4,13 +4,8 @@
 // sources than the ones beside it (an edit, a checkout, a failed build) would silently run
 // old code, so then the sources run through tsx instead, after one line saying why.
 import { readFileSync } from 'node:fs';
-import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { sourceDigest } from './sourceDigest.js';
-
-// Node >= 22.1 can keep the compiled bytecode of every module between runs (in the OS temp dir):
-// measured about a seventh less start-up CPU on Node 24. Older Node has no such cache.
-module.enableCompileCache?.();
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const why = staleness();
