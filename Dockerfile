@@ -32,6 +32,9 @@ WORKDIR /app
 ENV NODE_ENV=production
 # Fewer glibc malloc arenas: about 20 MB less resident memory with the ONNX engine, at no measured cost.
 ENV MALLOC_ARENA_MAX=2
+# onnxruntime 1.30 starts HTTPS telemetry uploads unless told not to (in the image it only warned,
+# finding no CA bundle): a mock that handles face images sends nothing anywhere.
+ENV ORT_DISABLE_TELEMETRY=1
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
