@@ -1,13 +1,25 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/loadConfig.ts';
-import { curlWalkThrough, hasCurlAndJq, runCurlWalkThrough } from '../support/readmeWalkThrough.ts';
 import { startTestServer, type TestServer } from '../support/testServer.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+const hasTools = spawnSync('sh', ['-c', 'command -v curl && command -v jq']).status === 0;
+
+/** The `bash` blocks of the README's curl walk-through, in order. */
+function curlWalkThrough(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Walk through the flow with curl');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end);
+  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+}
 
 let server: TestServer;
 let workDir: string;
@@ -20,16 +32,28 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasCurlAndJq)('README curl examples (need curl and jq on PATH)', () => {
+describe.skipIf(!hasTools)('README curl examples (need curl and jq on PATH)', () => {
   it('run top to bottom against a real server and end in a Success', async () => {
-    expect(curlWalkThrough().length).toBeGreaterThanOrEqual(6);
-    const output = await runCurlWalkThrough(server.url, workDir);
-    expect(JSON.parse(output[4] as string)).toMatchObject({
+    const blocks = curlWalkThrough();
+    expect(blocks.length).toBeGreaterThanOrEqual(6);
+    // One shell, so variables flow from block to block as they do for a reader. The fixture
+    // paths in the README are relative to the repository root.
+    const script = [
+      'set -euo pipefail',
+      `cd ${JSON.stringify(ROOT)}`,
+      ...blocks.map((b, i) => `echo "--- block ${i + 1}"\n${b}`),
+    ].join('\n');
+    const { stdout } = await run('bash', ['-c', script], {
+      env: { ...process.env, BASE: server.url, TMPDIR: workDir },
+      timeout: 30_000,
+    });
+    const step5 = stdout.split('--- block 5')[1]?.split('--- block 6')[0] ?? '';
+    expect(JSON.parse(step5)).toMatchObject({
       score: 92,
       outcome: 'Success',
       thresholds: { success: 80, review: 70 },
     });
-    const step6 = output[5] as string;
+    const step6 = stdout.split('--- block 6')[1] ?? '';
     expect(step6).toContain('"code": "invalid-client"');
     expect(step6).toContain('"code": "invalid-token"');
     expect(step6).toContain('<Code>SignatureDoesNotMatch</Code>');
