@@ -1,8 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The container test builds and runs the Docker image (minutes): only when asked for, as .ci/run does.
+    exclude: process.env.FACEMATCH_DOCKER_TEST
+      ? configDefaults.exclude
+      : [...configDefaults.exclude, 'test/docker/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -22,9 +22,11 @@ export async function composeAdmin(p: {
   control: ControlServices;
 }): Promise<AdminServices> {
   const { partners } = p;
+  // Parsed once: the validator and GET /__admin/openapi.json share the same document.
+  const openApiDocument = parseYaml(readFileSync(ADMIN_OPENAPI_PATH, 'utf8')) as object;
   return {
-    contract: await loadContractValidator(ADMIN_OPENAPI_PATH),
-    openApiDocument: parseYaml(readFileSync(ADMIN_OPENAPI_PATH, 'utf8')) as unknown,
+    contract: await loadContractValidator(openApiDocument),
+    openApiDocument,
     token: p.config.admin.token,
     journal: p.journal,
     partners: {

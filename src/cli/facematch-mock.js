@@ -1,9 +1,32 @@
 #!/usr/bin/env node
-// The installed command: tsx runs the TypeScript sources directly, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// The installed command. It runs the JavaScript compiled at install time (dist/), because
+// compiling TypeScript on every start was most of the cold start. A dist/ built from other
+// sources than the ones beside it (an edit, a checkout, a failed build) would silently run
+// old code, so then the sources run through tsx instead, after one line saying why.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sourceDigest } from './sourceDigest.js';
 
-register();
-const { main } = await import('./main.ts');
-const code = await main(process.argv.slice(2));
-// A failed start may leave handles open (a model worker, a half-read data dir): exit regardless.
-if (code !== 0) process.exit(code);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const why = staleness();
+if (why === undefined) {
+  await import('../../dist/cli/entry.js');
+} else {
+  process.stderr.write(
+    `facematch-mock: ${why}; running the TypeScript sources through tsx (slower start). Run \`npm run build\` to start from compiled code.\n`,
+  );
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./entry.ts');
+}
+
+/** Why dist/ cannot be trusted, or undefined when it was built from exactly these sources. */
+function staleness() {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(new URL('../../dist/build-stamp.json', import.meta.url), 'utf8'));
+  } catch {
+    return 'no compiled build in dist/';
+  }
+  return stamp.sources === sourceDigest(root) ? undefined : 'dist/ was built from other sources';
+}

@@ -1,13 +1,13 @@
 import type { IPrismDiagnostic } from '@stoplight/prism-core';
-import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
 import prismRouter from '@stoplight/prism-http/dist/router/index.js';
 import { validateInput, validateOutput } from '@stoplight/prism-http/dist/validator/index.js';
 import type { IHttpOperation } from '@stoplight/types';
 import * as E from 'fp-ts/lib/Either.js';
+import { loadHttpOperations } from './loadHttpOperations.ts';
 import type { FieldError } from './ProblemError.ts';
 
 /*
- * The only file that speaks Prism (and fp-ts). Everything else sees plain
+ * The only file that speaks Prism (and fp-ts), beside loadHttpOperations.ts. Everything else sees plain
  * results: which operation a request hits, what is wrong with a request, and
  * what is wrong with a response of ours.
  */
@@ -48,8 +48,9 @@ const route: Route = typeof routerExport === 'function' ? routerExport : routerE
 const LOCATIONS = new Set(['body', 'query', 'header', 'path']);
 const MAX_REMEMBERED_ROUTES = 5000;
 
-export async function loadContractValidator(specPath: string): Promise<ContractValidator> {
-  const operations = await getHttpOperationsFromSpec(specPath);
+/** `document` is the parsed OpenAPI document, left as it was. */
+export async function loadContractValidator(document: object): Promise<ContractValidator> {
+  const operations = await loadHttpOperations(document);
   const matches = new Map<string, RouteMatch>();
   return {
     match(request) {

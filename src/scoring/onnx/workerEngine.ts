@@ -14,7 +14,9 @@ type Reply = { id: number; result?: unknown; error?: string };
  */
 export async function createWorkerEngine(options: OnnxEngineOptions): Promise<OnnxEngine> {
   const { offMainThread: _offMainThread, ...inWorker } = options;
-  const worker = new Worker(new URL('./engineWorkerBootstrap.mjs', import.meta.url), {
+  // Compiled (dist/), the worker is plain JavaScript; from sources it needs tsx registered first.
+  const workerModule = import.meta.url.endsWith('.js') ? './engineWorker.js' : './engineWorkerBootstrap.mjs';
+  const worker = new Worker(new URL(workerModule, import.meta.url), {
     workerData: inWorker,
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

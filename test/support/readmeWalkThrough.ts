@@ -1,0 +1,41 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+
+/** The walk-through runs curl and jq, as a reader would. */
+export const hasCurlAndJq = spawnSync('sh', ['-c', 'command -v curl && command -v jq']).status === 0;
+
+/** The `bash` blocks of the README's curl walk-through, in order. */
+export function curlWalkThrough(): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Walk through the flow with curl');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end);
+  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+}
+
+/**
+ * Runs every block in one shell from the repository root (variables flow from block to block as
+ * they do for a reader; the fixture paths are relative to the root) against `baseUrl`, and
+ * returns each block's output.
+ */
+export async function runCurlWalkThrough(baseUrl: string, tmpDir: string): Promise<string[]> {
+  const blocks = curlWalkThrough();
+  const script = [
+    'set -euo pipefail',
+    `cd ${JSON.stringify(ROOT)}`,
+    ...blocks.map((b, i) => `echo "--- block ${i + 1}"\n${b}`),
+  ].join('\n');
+  const { stdout } = await run('bash', ['-c', script], {
+    env: { ...process.env, BASE: baseUrl, TMPDIR: tmpDir },
+    timeout: 30_000,
+  });
+  return blocks.map(
+    (_, i) => stdout.split(`--- block ${i + 1}\n`)[1]?.split(`--- block ${i + 2}\n`)[0] ?? '',
+  );
+}
