@@ -42,4 +42,21 @@ describe.skipIf(!hasChromium)('the API reference at /docs', () => {
     expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
     expect(requested).toContain(`${origin}/openapi.json`);
   });
+
+  it('also shows the admin API, from its own document', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/docs?urls.primaryName=${encodeURIComponent('Admin API (mock only)')}`, {
+      timeout: 20_000,
+    });
+    await page.getByText('queueScenario', { exact: true }).first().waitFor({ timeout: 20_000 });
+    const text = (await page.locator('body').textContent()) ?? '';
+    for (const operationId of [
+      'changePartnerClock',
+      'advanceSubmission',
+      'redeliverCallback',
+      'resetPartner',
+    ]) {
+      expect(text).toContain(operationId);
+    }
+  });
 });

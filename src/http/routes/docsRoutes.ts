@@ -19,7 +19,12 @@ const assetsDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dis
 export function docsRoutes(services: AppServices): Router {
   const router = express.Router();
   const title = (services.openApiDocument as { info?: { title?: string } }).info?.title ?? 'API';
-  const page = renderDocsPage(title, [{ name: 'Partner API', url: '/openapi.json' }]);
+  // The admin document is listed second: the partner contract is what most readers came for.
+  // (With an admin token set, the browser cannot fetch it and Swagger UI says so.)
+  const page = renderDocsPage(title, [
+    { name: 'Partner API', url: '/openapi.json' },
+    { name: 'Admin API (mock only)', url: '/__admin/openapi.json' },
+  ]);
   const loaded = new Map<string, Buffer>();
 
   router.get('/docs', (_req, res) => {
