@@ -1,42 +1,16 @@
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/loadConfig.ts';
+import { hasCurlAndJq, readmeBlocks, runReadmeBlocks } from '../support/readmeWalkThrough.ts';
 import { startTestServer, type TestServer } from '../support/testServer.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const run = promisify(execFile);
-const hasTools = spawnSync('sh', ['-c', 'command -v curl && command -v jq']).status === 0;
-
-/** The `bash` blocks of one README section, in order. */
-function bashBlocks(heading: string): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`## ${heading}\n`);
-  if (start === -1) throw new Error(`README has no section "## ${heading}"`);
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end);
-  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-}
-
-/** Runs blocks in one shell, as a reader would paste them, from the repository root. */
-async function runBlocks(blocks: string[]): Promise<string> {
-  // One shell, so variables flow from block to block as they do for a reader. The fixture
-  // paths in the README are relative to the repository root.
-  const script = [
-    'set -euo pipefail',
-    `cd ${JSON.stringify(ROOT)}`,
-    ...blocks.map((b, i) => `echo "--- block ${i + 1}"\n${b}`),
-  ].join('\n');
-  const { stdout } = await run('bash', ['-c', script], {
-    env: { ...process.env, BASE: server.url, TMPDIR: workDir },
-    timeout: 30_000,
-  });
-  return stdout;
-}
+const hasTools = hasCurlAndJq;
+const bashBlocks = readmeBlocks;
+const runBlocks = (blocks: string[]) => runReadmeBlocks(blocks, server.url, workDir);
 
 let server: TestServer;
 let workDir: string;
