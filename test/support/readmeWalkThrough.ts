@@ -10,14 +10,16 @@ const run = promisify(execFile);
 /** The README's examples run curl and jq, as a reader would. */
 export const hasCurlAndJq = spawnSync('sh', ['-c', 'command -v curl && command -v jq']).status === 0;
 
-/** The `bash` blocks of one README section (`## <heading>`), in order. */
-export function readmeBlocks(heading: string): string[] {
+/** The fenced blocks of one language (`bash` by default) of one README section (`## <heading>`), in order. */
+export function readmeBlocks(heading: string, lang = 'bash'): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf(`## ${heading}\n`);
   if (start === -1) throw new Error(`README has no section "## ${heading}"`);
   const end = readme.indexOf('\n## ', start + 1);
   const section = readme.slice(start, end);
-  return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  return [...section.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map(
+    (m) => m[1] as string,
+  );
 }
 
 /**
