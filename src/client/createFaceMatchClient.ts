@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { components } from '../http/generated/openapi.ts';
-import { createTokenSource } from './createTokenSource.ts';
+import { createTokenSource, type TokenSource } from './createTokenSource.ts';
 import { FaceMatchApiError, type Problem } from './FaceMatchApiError.ts';
 import { retryAfterMs } from './retryAfterMs.ts';
 import { type RequestPolicy, sendRequest, sleep } from './sendRequest.ts';
@@ -14,11 +14,20 @@ export type SubmissionStatus = Schemas['SubmissionStatus'];
 export type SubmissionDetails = Schemas['SubmissionDetails'];
 export type ImageType = Schemas['ImageType'];
 
-export interface FaceMatchClientOptions {
+export type FaceMatchClientOptions = ClientSettings &
+  (
+    | { clientId: string; clientSecret: string; accessToken?: undefined }
+    | {
+        /** Bring your own token (e.g. from a token cache your services share); asked before each request. */
+        accessToken: () => Promise<string>;
+        clientId?: undefined;
+        clientSecret?: undefined;
+      }
+  );
+
+interface ClientSettings {
   /** e.g. `http://127.0.0.1:8080`, without a trailing slash. */
   baseUrl: string;
-  clientId: string;
-  clientSecret: string;
   /** Per attempt; default 10 s. */
   timeoutMs?: number;
   /** Default 60 s. */
@@ -73,13 +82,15 @@ export function createFaceMatchClient(options: FaceMatchClientOptions) {
     fetch: options.fetch ?? fetch,
   };
   const idempotent: RequestPolicy = { ...base, retryNetworkErrors: true };
-  const tokens = createTokenSource({
-    baseUrl,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    refreshBeforeExpiryMs: options.refreshTokenBeforeExpiryMs ?? 60_000,
-    policy: idempotent,
-  });
+  const tokens: TokenSource = options.accessToken
+    ? { get: options.accessToken, invalidate: () => {} }
+    : createTokenSource({
+        baseUrl,
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        refreshBeforeExpiryMs: options.refreshTokenBeforeExpiryMs ?? 60_000,
+        policy: idempotent,
+      });
 
   /** A partner API call with the bearer token; one retry with a fresh token after 401 invalid_token. */
   async function call<T>(
@@ -158,17 +169,27 @@ export function createFaceMatchClient(options: FaceMatchClientOptions) {
     ) {
       for (const upload of submission.uploads) {
         const bytes = upload.imageType === 'SELFIE' ? images.selfie : images.document;
-        const first = await putImage(upload, bytes);
-        if (first.ok) continue;
-        if (first.status === 403 && first.s3.message === 'Request has expired') {
+        try {
+          await client.uploadImage(upload, bytes);
+        } catch (error) {
+          if (!(error instanceof FaceMatchApiError && isExpired(error))) throw error;
           const { uploads } = await client.reissueUploads(submission.correlationId, [upload.imageType]);
           const fresh = uploads.find((u) => u.imageType === upload.imageType);
-          const second = fresh ? await putImage(fresh, bytes) : first;
-          if (second.ok) continue;
-          throw new FaceMatchApiError('uploadImage', second.status, { s3: second.s3 });
+          if (!fresh) throw error;
+          await client.uploadImage(fresh, bytes);
         }
-        throw new FaceMatchApiError('uploadImage', first.status, { s3: first.s3 });
       }
+    },
+
+    /** One PUT to one presigned URL; a refusal is a FaceMatchApiError with the bucket's `s3` code and message. */
+    async uploadImage(upload: PresignedUpload, bytes: Uint8Array): Promise<void> {
+      const response = await sendRequest(
+        upload.url,
+        () => ({ method: upload.method, headers: upload.headers, body: new Uint8Array(bytes) }),
+        idempotent,
+      );
+      const text = await response.text();
+      if (!response.ok) throw new FaceMatchApiError('uploadImage', response.status, { s3: s3ErrorOf(text) });
     },
 
     /** Starts processing. The Idempotency-Key makes a repeat after a lost answer safe. */
@@ -233,24 +254,15 @@ export function createFaceMatchClient(options: FaceMatchClientOptions) {
     },
   };
 
-  async function putImage(
-    upload: PresignedUpload,
-    bytes: Uint8Array,
-  ): Promise<{ ok: true } | { ok: false; status: number; s3: { code: string; message: string } }> {
-    const response = await sendRequest(
-      upload.url,
-      () => ({ method: upload.method, headers: upload.headers, body: new Uint8Array(bytes) }),
-      idempotent,
-    );
-    const text = await response.text();
-    if (response.ok) return { ok: true };
-    return { ok: false, status: response.status, s3: s3ErrorOf(text) };
-  }
-
   return client;
 }
 
 export type FaceMatchClient = ReturnType<typeof createFaceMatchClient>;
+
+/** S3's own words for an expired presigned URL; the fix is a re-issued URL, not a retry. */
+function isExpired(error: FaceMatchApiError): boolean {
+  return error.status === 403 && error.s3?.message === 'Request has expired';
+}
 
 function isInvalidToken(response: Response): boolean {
   return /error="invalid_token"/.test(response.headers.get('www-authenticate') ?? '');
