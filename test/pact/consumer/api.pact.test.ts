@@ -18,7 +18,9 @@ const problem = (code: string, status: number) => ({
   status,
   code,
 });
-const PROBLEM_JSON = { 'Content-Type': regex('^application/problem\\+json', 'application/problem+json') };
+const PROBLEM_JSON = {
+  'Content-Type': regex('^application/problem\\+json(;.*)?$', 'application/problem+json'),
+};
 
 let output: Awaited<ReturnType<typeof pactOutput>>;
 let pact: PactV4;

@@ -40,7 +40,7 @@ function selfieUpload(signature?: string) {
       .binaryFile('image/png', fixtureFile('success-selfie'));
 }
 const path = fromProviderState('${selfieUploadPath}', `/bucket/uploads/${ID}/SELFIE`);
-const XML = { 'Content-Type': regex('^application/xml', 'application/xml') };
+const XML = { 'Content-Type': regex('^application/xml(;.*)?$', 'application/xml') };
 
 function presigned(base: string, signature = EXAMPLE.signature): PresignedUpload {
   const query = new URLSearchParams({
