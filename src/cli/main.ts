@@ -6,6 +6,7 @@ const USAGE = `facematch-mock — a self-hosted mock of the Face Match partner A
 Usage:
   facematch-mock serve [options]                 start the server (see: facematch-mock serve --help)
   facematch-mock score <selfie> <document>       score two images (see: facematch-mock score --help)
+  facematch-mock verify <pact files|folders>     verify your consumer pacts against a fresh mock (see: verify --help)
   facematch-mock --help | --version
 `;
 
@@ -27,6 +28,10 @@ export async function main(
       case 'score': {
         const { runScoreCommand } = await import('./scoreCommand.ts');
         return await runScoreCommand(rest, io);
+      }
+      case 'verify': {
+        const { runVerifyCommand } = await import('./verifyCommand.ts');
+        return await runVerifyCommand(rest, io);
       }
       case '--version':
       case '-v': {
