@@ -7,6 +7,7 @@ Usage:
   facematch-mock serve [options]                 start the server (see: facematch-mock serve --help)
   facematch-mock score <selfie> <document>       score two images (see: facematch-mock score --help)
   facematch-mock verify <pact files|folders>     verify your consumer pacts against a fresh mock (see: verify --help)
+  facematch-mock check-webhook <url> --secret S  test your callback receiver (see: check-webhook --help)
   facematch-mock --help | --version
 `;
 
@@ -32,6 +33,10 @@ export async function main(
       case 'verify': {
         const { runVerifyCommand } = await import('./verifyCommand.ts');
         return await runVerifyCommand(rest, io);
+      }
+      case 'check-webhook': {
+        const { runCheckWebhookCommand } = await import('./checkWebhookCommand.ts');
+        return await runCheckWebhookCommand(rest, io);
       }
       case '--version':
       case '-v': {
