@@ -8,6 +8,7 @@ Usage:
   facematch-mock score <selfie> <document>       score two images (see: facematch-mock score --help)
   facematch-mock verify <pact files|folders>     verify your consumer pacts against a fresh mock (see: verify --help)
   facematch-mock check-webhook <url> --secret S  test your callback receiver (see: check-webhook --help)
+  facematch-mock check-pact <pact files|folders> check pacts against the OpenAPI document, offline
   facematch-mock --help | --version
 `;
 
@@ -37,6 +38,10 @@ export async function main(
       case 'check-webhook': {
         const { runCheckWebhookCommand } = await import('./checkWebhookCommand.ts');
         return await runCheckWebhookCommand(rest, io);
+      }
+      case 'check-pact': {
+        const { runCheckPactCommand } = await import('./checkPactCommand.ts');
+        return await runCheckPactCommand(rest, io);
       }
       case '--version':
       case '-v': {
