@@ -1,4 +1,4 @@
-import { MatchersV3, PactV4 } from '@pact-foundation/pact';
+import { MatchersV3, PactV4, XmlBuilder } from '@pact-foundation/pact';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureFile, readFixture } from '../../../fixtures/index.ts';
 import { createFaceMatchClient, FaceMatchApiError, type PresignedUpload } from '../../../src/client/index.ts';
@@ -42,6 +42,14 @@ function selfieUpload(signature?: string) {
 const path = fromProviderState('${selfieUploadPath}', `/bucket/uploads/${ID}/SELFIE`);
 const XML = { 'Content-Type': regex('^application/xml(;.*)?$', 'application/xml') };
 
+/** An S3-style error document: the Code and Message partners branch on; other elements may follow. */
+function s3Error(code: string, message: string | ReturnType<typeof regex>) {
+  return new XmlBuilder('1.0', 'UTF-8', 'Error').build((error) => {
+    error.appendElement('Code', new Map(), code);
+    error.appendElement('Message', new Map(), message);
+  });
+}
+
 function presigned(base: string, signature = EXAMPLE.signature): PresignedUpload {
   const query = new URLSearchParams({
     OSSAccessKeyId: EXAMPLE.accessKeyId,
@@ -80,13 +88,17 @@ it('403 "Request has expired" for an expired URL', async () => {
     .given('a submission awaiting upload', { scenario: 'upload-url-expired' })
     .uponReceiving('an upload to an expired presigned URL')
     .withRequest('PUT', path, selfieUpload())
-    .willRespondWith(403, (b) => b.headers(XML))
+    .willRespondWith(403, (b) => b.headers(XML).xmlBody(s3Error('AccessDenied', 'Request has expired')))
     .executeTest(async (mock) => {
       const error = await client(mock.url)
         .uploadImage(presigned(mock.url), await readFixture('success-selfie'))
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FaceMatchApiError);
-      expect((error as FaceMatchApiError).status).toBe(403);
+      // What makes the client re-issue the URL rather than give up.
+      expect((error as FaceMatchApiError).s3).toEqual({
+        code: 'AccessDenied',
+        message: 'Request has expired',
+      });
     });
 });
 
@@ -96,12 +108,18 @@ it('403 for a tampered URL', async () => {
     .given('a submission awaiting upload')
     .uponReceiving('an upload to a presigned URL whose signature was changed')
     .withRequest('PUT', path, selfieUpload('dGFtcGVyZWQtc2lnbmF0dXJl'))
-    .willRespondWith(403, (b) => b.headers(XML))
+    .willRespondWith(403, (b) =>
+      b
+        .headers(XML)
+        .xmlBody(
+          s3Error('SignatureDoesNotMatch', regex('.+', 'The request signature we calculated does not match')),
+        ),
+    )
     .executeTest(async (mock) => {
       const error = await client(mock.url)
         .uploadImage(presigned(mock.url, 'dGFtcGVyZWQtc2lnbmF0dXJl'), await readFixture('success-selfie'))
         .catch((e: unknown) => e);
-      expect((error as FaceMatchApiError).status).toBe(403);
+      expect((error as FaceMatchApiError).s3?.code).toBe('SignatureDoesNotMatch');
     });
 });
 
