@@ -22,7 +22,8 @@ Starts the mock in-process on a free port, sets up each interaction's provider s
 /__admin/provider-states lists them), replays the requests with their bodies byte for byte and a
 fresh token of --client-id in place of any \`Authorization: Bearer …\`, answers message interactions
 with the completion callbacks the mock really delivers, and prints a report. Exit code 0 when every
-interaction passes, 1 when one fails, 2 for bad arguments.
+interaction passes, 1 when one fails, 2 for bad arguments. FACEMATCH_* variables are not read:
+the mock is fresh, configured by the options below.
 
 Options:
   --client-id ID             the partner whose tokens, provider states and callbacks are used (default demo)

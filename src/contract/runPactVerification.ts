@@ -15,6 +15,7 @@ export type BrokerOptions = Pick<
 // pact-core is CommonJS with its API on `default`; require() reads it the same under every loader.
 const pactCore = createRequire(import.meta.url)('@pact-foundation/pact-core').default as {
   verifyPacts(options: VerifierOptions): Promise<string>;
+  logLevel(level: 'error'): void;
 };
 
 /**
@@ -41,6 +42,8 @@ export async function runPactVerification(options: {
     ],
     ...(options.pactUrls.length ? { pactUrls: options.pactUrls } : {}),
   };
+  // Its progress lines would interleave with the report; its errors still show.
+  pactCore.logLevel('error');
   try {
     return JSON.parse(await pactCore.verifyPacts(opts)) as VerificationJson;
   } catch (error) {
