@@ -12,5 +12,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores in CI: more workers than that only adds contention.
     maxWorkers: 2,
+    // Pact's native core would otherwise phone home on every run; there is no network here or in most CI.
+    env: { PACT_DO_NOT_TRACK: '1' },
   },
 });

@@ -41,6 +41,7 @@ import { parseUploadKey, uploadKey } from '../submissions/uploadKey.ts';
 import { createPartnerClocks, type PartnerClocks } from '../time/createPartnerClocks.ts';
 import { bucketSecret } from './bucketSecret.ts';
 import { composeAdmin } from './composeAdmin.ts';
+import { composeProviderStates } from './composeProviderStates.ts';
 import { createStores } from './createStores.ts';
 import { createTokenService } from './createTokenService.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
@@ -226,6 +227,14 @@ export async function composeServices(
     objects,
     callbacks: dispatcher,
     advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+    defaultPartnerId: partners.has('demo') ? 'demo' : ([...partners.keys()][0] ?? 'demo'),
+    providerStates: composeProviderStates({
+      partnerExists: (clientId) => partners.has(clientId),
+      start: (partnerId, request, prefer) => startSubmission(deps, partnerId, request, { prefer }),
+      objects,
+      confirm: (partnerId, correlationId) => confirmSubmission(deps, queue, partnerId, correlationId),
+      advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+    }),
     reset: (partnerId) =>
       resetState(
         {

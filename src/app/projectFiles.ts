@@ -7,3 +7,5 @@ export const ADMIN_OPENAPI_PATH = fileURLToPath(new URL('../../openapi/admin.yam
 const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url));
 export const VERSION: string = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string })
   .version;
+/** The committed fixture images, whose declared results hold under every engine (provider states use them). */
+export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));

@@ -6,6 +6,9 @@ const USAGE = `facematch-mock — a self-hosted mock of the Face Match partner A
 Usage:
   facematch-mock serve [options]                 start the server (see: facematch-mock serve --help)
   facematch-mock score <selfie> <document>       score two images (see: facematch-mock score --help)
+  facematch-mock verify <pact files|folders>     verify your consumer pacts against a fresh mock (see: verify --help)
+  facematch-mock check-webhook <url> --secret S  test your callback receiver (see: check-webhook --help)
+  facematch-mock check-pact <pact files|folders> check pacts against the OpenAPI document, offline
   facematch-mock --help | --version
 `;
 
@@ -27,6 +30,18 @@ export async function main(
       case 'score': {
         const { runScoreCommand } = await import('./scoreCommand.ts');
         return await runScoreCommand(rest, io);
+      }
+      case 'verify': {
+        const { runVerifyCommand } = await import('./verifyCommand.ts');
+        return await runVerifyCommand(rest, io);
+      }
+      case 'check-webhook': {
+        const { runCheckWebhookCommand } = await import('./checkWebhookCommand.ts');
+        return await runCheckWebhookCommand(rest, io);
+      }
+      case 'check-pact': {
+        const { runCheckPactCommand } = await import('./checkPactCommand.ts');
+        return await runCheckPactCommand(rest, io);
       }
       case '--version':
       case '-v': {

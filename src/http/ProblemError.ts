@@ -10,6 +10,8 @@ export interface ProblemExtras {
   missingImages?: Array<'SELFIE' | 'DOCUMENT'>;
   /** With unknown-scenario: every name that would have been accepted. */
   knownScenarios?: string[];
+  /** With unknown-provider-state: every provider state this server can set up. */
+  knownStates?: string[];
   /** RFC 6749 members, for the token endpoint. */
   error?: string;
   error_description?: string;

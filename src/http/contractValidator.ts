@@ -37,7 +37,17 @@ export interface ContractValidator {
     operation: IHttpOperation,
     request: ExchangeRequest,
   ): { unsupportedMediaType: boolean; errors: FieldError[]; rules: string[] };
-  checkResponse(operation: IHttpOperation, response: ExchangeResponse): string[];
+  /**
+   * With `partial`, the response is what a consumer expects, a subset of what is answered: missing
+   * required members are fine, anything the schema does not allow is not.
+   */
+  checkResponse(
+    operation: IHttpOperation,
+    response: ExchangeResponse,
+    options?: { partial?: boolean },
+  ): string[];
+  /** A callback the document declares (e.g. `submissionCompletedCallback`), to check what we send with checkRequest. */
+  callback(operationId: string): IHttpOperation | undefined;
 }
 
 // A CommonJS module with `exports.default`: Node's ESM loader hands over the
@@ -81,14 +91,22 @@ export async function loadContractValidator(document: object): Promise<ContractV
         rules: fieldDiagnostics.map((d) => String(d.code || 'schema')),
       };
     },
-    checkResponse(operation, response) {
+    callback(operationId) {
+      for (const operation of operations) {
+        const found = operation.callbacks?.find((c) => c.iid === operationId);
+        if (found) return found;
+      }
+      return undefined;
+    },
+    checkResponse(operation, response, options = {}) {
       const result = validateOutput({
         resource: operation,
         element: { statusCode: response.statusCode, headers: response.headers, body: response.body },
       });
       if (E.isRight(result)) return [];
+      const diagnostics = options.partial ? withoutMissingMembers(result.left) : result.left;
       // An undocumented status is only a warning to Prism; for our own responses it is a contract break.
-      return result.left.map((d) => `${d.path?.length ? `${d.path.join('.')}: ` : ''}${d.message}`);
+      return diagnostics.map((d) => `${d.path?.length ? `${d.path.join('.')}: ` : ''}${d.message}`);
     },
   };
 }
@@ -100,6 +118,29 @@ function toPrismRequest(request: ExchangeRequest) {
     headers: request.headers,
     body: request.body,
   };
+}
+
+/**
+ * Drops `required` failures. A `oneOf`/`anyOf` (a value or null) is then judged by what is left at
+ * its path: only the null branch's "must be null" means the object was fine apart from missing
+ * members, so it goes; beside a real error it is noise repeating that error, so it goes too.
+ */
+function withoutMissingMembers(diagnostics: IPrismDiagnostic[]): IPrismDiagnostic[] {
+  const key = (d: IPrismDiagnostic) => (d.path ?? []).join('.');
+  const rest = diagnostics.filter((d) => d.code !== 'required');
+  const noise = new Set<IPrismDiagnostic>();
+  for (const d of rest) {
+    if (d.code !== 'oneOf' && d.code !== 'anyOf') continue;
+    const at = key(d);
+    const related = rest.filter((o) => o !== d && (key(o) === at || key(o).startsWith(`${at}.`)));
+    const branchTypes = related.filter((o) => o.code === 'type' && key(o) === at);
+    const real = related.filter((o) => !branchTypes.includes(o));
+    if (real.length > 0 || branchTypes.length === 1) {
+      noise.add(d);
+      for (const t of branchTypes) noise.add(t);
+    }
+  }
+  return rest.filter((d) => !noise.has(d));
 }
 
 function isError(diagnostic: IPrismDiagnostic): boolean {

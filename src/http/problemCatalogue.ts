@@ -20,6 +20,11 @@ export const PROBLEMS = {
     title: 'No scenario of that name',
     detail: 'Use one of the names in `knownScenarios` (GET /__admin/scenarios describes them).',
   },
+  'unknown-provider-state': {
+    status: 400,
+    title: 'No provider state of that name',
+    detail: 'Use one of the names in `knownStates` (GET /__admin/provider-states describes them).',
+  },
   'invalid-request': {
     status: 400,
     title: 'The token request is malformed',

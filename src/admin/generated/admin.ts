@@ -300,6 +300,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/provider-states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Pact provider states this server can set up, with their params and returned values */
+        get: operations["listProviderStates"];
+        put?: never;
+        /**
+         * Set a provider state up (Pact's provider-state-change protocol, `providerStatesSetupUrl`)
+         * @description What a Pact verifier posts before each interaction: `{"state", "params", "action"}`. `setup` makes
+         *     the state true for the partner named by `clientId` (default `demo`, or the first configured
+         *     partner) through the flow and the scenarios, and answers the values the pact may inject with
+         *     `fromProviderState` (e.g. `correlationId`); `teardown` does nothing. An unknown state is a 400
+         *     `unknown-provider-state` whose `knownStates` lists the names this server knows.
+         */
+        post: operations["setUpProviderState"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -327,6 +352,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ProviderState: {
+            name: string;
+            description: string;
+            /** @description Each parameter the state takes, with what it means. */
+            params: {
+                [key: string]: string;
+            };
+            /** @description The values answered on setup, for `fromProviderState`. */
+            returns: string[];
+        };
         /** @description A scenario as loaded (the format of openapi/scenario.schema.json, with its name and origin). */
         Scenario: {
             name: string;
@@ -476,6 +511,8 @@ export interface components {
             instance?: string;
             code: string;
             errors?: components["schemas"]["FieldError"][];
+            /** @description With `unknown-provider-state`, every provider state this server knows. */
+            knownStates?: string[];
         };
     };
     responses: {
@@ -1017,6 +1054,69 @@ export interface operations {
             200: components["responses"]["Reset"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+        };
+    };
+    listProviderStates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every provider state; the names are public contract. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        states: components["schemas"]["ProviderState"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    setUpProviderState: {
+        parameters: {
+            query?: {
+                clientId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    state: string;
+                    params?: Record<string, never> | null;
+                    /**
+                     * @default setup
+                     * @enum {string}
+                     */
+                    action?: "setup" | "teardown";
+                };
+            };
+        };
+        responses: {
+            /** @description Set up; the values the state returns (empty for teardown). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
         };
     };
     getMetrics: {

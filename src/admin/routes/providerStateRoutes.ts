@@ -1,0 +1,57 @@
+import express, { type Router } from 'express';
+import { PROVIDER_STATES, type ProviderStateAnswer } from '../../contract/providerStates.ts';
+import { ProblemError } from '../../http/ProblemError.ts';
+import type { ControlServices } from '../ControlServices.ts';
+import { requirePartner } from './requirePartner.ts';
+
+/**
+ * Pact provider states, set up the way a Pact verifier asks (`providerStatesSetupUrl`): the same
+ * endpoint serves our own provider verification and `facematch-mock verify` for partners' pacts.
+ */
+export function providerStateRoutes(control: ControlServices): Router {
+  const router = express.Router();
+
+  router.get('/provider-states', (_req, res) => {
+    res.json({ states: PROVIDER_STATES });
+  });
+
+  router.post('/provider-states', async (req, res) => {
+    const body = (req.body ?? {}) as {
+      state?: string;
+      params?: Record<string, unknown> | null;
+      action?: string;
+    };
+    if (body.action === 'teardown') {
+      res.json({});
+      return;
+    }
+    const clientId = typeof req.query.clientId === 'string' ? req.query.clientId : control.defaultPartnerId;
+    const { clientId: partnerId } = requirePartner(control.partners, clientId);
+    const answer = await control.providerStates.setUp(partnerId, body.state ?? '', body.params ?? {});
+    res.json(valuesOf(answer, body.state ?? ''));
+  });
+
+  return router;
+}
+
+function valuesOf(answer: ProviderStateAnswer, state: string): Record<string, string> {
+  switch (answer.kind) {
+    case 'set-up':
+      return answer.values;
+    case 'unknown-state': {
+      const message = `No provider state "${state}"; known: ${answer.known.map((k) => `"${k}"`).join(', ')}.`;
+      throw new ProblemError('unknown-provider-state', {
+        detail: message,
+        errors: [{ location: 'body', field: '/state', message }],
+        knownStates: answer.known,
+      });
+    }
+    case 'bad-param':
+      throw new ProblemError('validation-failed', {
+        detail: `Provider state "${state}": params.${answer.field} ${answer.message}.`,
+        errors: [{ location: 'body', field: `/params/${answer.field}`, message: answer.message }],
+      });
+    case 'unknown-partner':
+      throw new ProblemError('partner-not-found');
+  }
+}

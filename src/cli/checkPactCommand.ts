@@ -1,0 +1,91 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { OPENAPI_PATH } from '../app/projectFiles.ts';
+import { ConfigError } from '../config/ConfigError.ts';
+import { checkPactAgainstOpenApi } from '../contract/checkPactAgainstOpenApi.ts';
+import { loadContractValidator } from '../http/contractValidator.ts';
+import type { Io } from './main.ts';
+
+const HELP = `facematch-mock check-pact — check consumer pacts against the OpenAPI document, offline
+
+Usage:
+  facematch-mock check-pact <pact file or folder>...
+
+Checks every interaction (Pact V2–V4, HTTP and messages) against openapi/facematch.yaml without
+starting anything: the request must be one the API accepts, the expected response one it may answer
+(documented status, headers and body schema: a field the API does not return is a mismatch), and a
+message must be a body the submission.completed callback may carry. Prints each mismatch with its
+interaction and field. Exit code 0 when all are compatible, 1 when one is not, 2 for bad arguments.
+
+Options:
+  -h, --help    this text
+`;
+
+export async function runCheckPactCommand(argv: string[], io: Io): Promise<number> {
+  let positionals: string[];
+  let help: boolean | undefined;
+  try {
+    ({
+      positionals,
+      values: { help },
+    } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    throw new ConfigError(
+      `${(error as Error).message}\nRun \`facematch-mock check-pact --help\` for the options.`,
+    );
+  }
+  if (help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const files = await pactFiles(positionals);
+  if (files.length === 0)
+    throw new ConfigError('Name at least one pact file or folder, e.g. `facematch-mock check-pact pacts/`.');
+  const contract = await loadContractValidator(parseYaml(await readFile(OPENAPI_PATH, 'utf8')) as object);
+  let failed = 0;
+  for (const file of files) {
+    let pact: unknown;
+    try {
+      pact = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`${file} is not a JSON pact file: ${(error as Error).message}`);
+    }
+    const result = checkPactAgainstOpenApi(pact, contract);
+    const ok = result.mismatches.length === 0;
+    if (!ok) failed++;
+    io.stdout.write(
+      `${ok ? 'ok  ' : 'FAIL'}  ${file}: ${result.consumer} → ${result.provider}, ${result.interactions} interaction(s), ${result.mismatches.length} mismatch(es)\n`,
+    );
+    for (const m of result.mismatches) {
+      io.stdout.write(`        ${m.interaction}\n          ${m.part} ${m.field}: ${m.message}\n`);
+    }
+  }
+  io.stdout.write(
+    `\n${failed === 0 ? 'COMPATIBLE' : 'INCOMPATIBLE'}: ${files.length - failed} of ${files.length} pact file(s) match openapi/facematch.yaml\n`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+async function pactFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new ConfigError(`No such pact file or folder: ${path}`);
+    if (info.isDirectory()) {
+      files.push(
+        ...(await readdir(path))
+          .filter((n) => n.endsWith('.json'))
+          .sort()
+          .map((n) => join(path, n)),
+      );
+    } else files.push(path);
+  }
+  return files;
+}

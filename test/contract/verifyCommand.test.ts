@@ -1,0 +1,105 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import {
+  callbackMessage,
+  detailsInteraction,
+  formTokenInteraction,
+  pact,
+  unknownSubmissionInteraction,
+} from './partnerPacts.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'facematch-verify-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function verify(name: string, body: unknown, ...flags: string[]) {
+  const file = join(dir, `${name}.json`);
+  await writeFile(file, JSON.stringify(body));
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  const code = await main(['verify', file, ...flags], { stdout: stream, stderr: stream });
+  return { code, text };
+}
+
+describe('facematch-mock verify', () => {
+  it('passes our own pacts (the folder), messages included', async () => {
+    let text = '';
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        text += String(chunk);
+        done();
+      },
+    });
+    expect(await main(['verify', 'pacts/'], { stdout: stream, stderr: stream })).toBe(0);
+    expect(text).toContain('PASSED: 19 interaction(s), 19 passed, 0 failed');
+  });
+
+  it('passes a partner pact with a form-encoded token request and a stale bearer token', async () => {
+    const { code, text } = await verify(
+      'compatible',
+      pact('facematch-api', [formTokenInteraction, detailsInteraction(), callbackMessage()]),
+    );
+    expect(text).toContain('3 passed, 0 failed');
+    expect(code).toBe(0);
+  });
+
+  it('fails a field the API does not return, naming the interaction and the field', async () => {
+    const { code, text } = await verify(
+      'extra-field',
+      pact('facematch-api', [detailsInteraction({ extraResultField: 'livenessScore' })]),
+    );
+    expect(code).toBe(1);
+    expect(text).toContain('the details of a submission in review');
+    expect(text).toContain('$.result.livenessScore');
+  });
+
+  it('fails a wrong status', async () => {
+    const { code, text } = await verify(
+      'wrong-status',
+      pact('facematch-api', [unknownSubmissionInteraction(200)]),
+    );
+    expect(code).toBe(1);
+    expect(text).toMatch(/StatusMismatch at status\s+expected: 200\s+actual:\s+404/);
+  });
+
+  it('fails an unknown provider state, listing the known ones', async () => {
+    const { code, text } = await verify(
+      'unknown-state',
+      pact('facematch-api', [detailsInteraction({ state: 'a submission in manual review' })]),
+    );
+    expect(code).toBe(1);
+    expect(text).toContain('a submission in manual review');
+    expect(text).toContain('"a completed submission"');
+  });
+
+  it('fails a callback whose shape differs', async () => {
+    const { code, text } = await verify('callback', pact('facematch-callbacks', [callbackMessage('score')]));
+    expect(code).toBe(1);
+    expect(text).toContain('a completion callback');
+    expect(text).toContain('$.data.score');
+  });
+
+  it('explains itself with --help, and is listed in the main help', async () => {
+    const { code, text } = await verify('help', {}, '--help');
+    expect(code).toBe(0);
+    expect(text).toContain('--client-id ID');
+    expect(text).toContain('--consumer-version-selectors');
+  });
+
+  it('refuses bad arguments with how to fix them', async () => {
+    const { code, text } = await verify('x', {}, '--client-id', 'nobody');
+    expect(code).toBe(2);
+    expect(text).toContain('No partner "nobody"');
+  });
+});
