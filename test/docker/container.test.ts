@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasCurlAndJq, runCurlWalkThrough } from '../support/readmeWalkThrough.ts';
+import { hasCurlAndJq, readmeBlocks, runCurlWalkThrough } from '../support/readmeWalkThrough.ts';
 
 /*
  * The project image as a partner runs it: published on another host port than the container's
@@ -110,6 +110,28 @@ describe.skipIf(!dockerReachable || !hasCurlAndJq)(`the Docker image (${IMAGE})`
     const result = JSON.parse(stdout) as { score: number; engine: string };
     expect(result.engine).toMatch(/^onnx\//);
     expect(result.score).toBeGreaterThanOrEqual(80);
+  });
+
+  it("starts as the README's Docker variant of the CI job says, and answers ready", async () => {
+    const block = readmeBlocks('Contract testing in CI')[1];
+    expect(block).toContain('docker run');
+    const port = await freePort();
+    // The block names its container facematch-mock and its image facematch-mock, as a partner's job does.
+    const script = [
+      'set -euo pipefail',
+      (block as string)
+        .replace(' facematch-mock\n', ` ${IMAGE}\n`)
+        .replace('--name facematch-mock', `--name ${container}-ci`),
+    ].join('\n');
+    try {
+      const { stdout } = await exec('bash', ['-c', script], {
+        env: { ...process.env, PORT: String(port) },
+        timeout: 90_000,
+      });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toMatchObject({ status: 'ok' });
+    } finally {
+      await docker('rm', '--force', `${container}-ci`).catch(() => {});
+    }
   });
 
   it('stops on `docker stop` with exit code 0: the SIGTERM reaches node, not a shell or npm', async () => {
