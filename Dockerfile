@@ -24,7 +24,9 @@ RUN npm run models && npm run build
 RUN npm prune --omit=dev --no-audit --no-fund \
     && arch="$(node -p process.arch)" \
     && find node_modules/onnxruntime-node/bin -mindepth 2 -maxdepth 2 -type d ! -path "*/linux" -exec rm -rf {} + \
-    && find node_modules/onnxruntime-node/bin/*/linux -mindepth 1 -maxdepth 1 -type d ! -name "$arch" -exec rm -rf {} +
+    && find node_modules/onnxruntime-node/bin/*/linux -mindepth 1 -maxdepth 1 -type d ! -name "$arch" -exec rm -rf {} + \
+    # The converter's inputs (face-api's TF.js weights, the ONNX protobuf schema) did their work above.
+    && rm -rf node_modules/@vladmandic/face-api node_modules/onnx-proto
 
 # --- the image: node, production dependencies, compiled code, models, contract, fixtures ---
 FROM node:24-bookworm-slim
