@@ -155,6 +155,16 @@ describe('JPEG 2000 uploads', () => {
     });
   });
 
+  it('decodes a canvas bigger than its coded data as the SIZ says, then keeps decoding with a fresh module', async () => {
+    // 2100×2000 is within the pixel limit but past the size after which the WebAssembly module
+    // is dropped to give its grown memory back; the next image must still decode.
+    const wide = await decodeJpeg2000(withSiz(j2k, { width: 2100, height: 2000 }), LIMIT);
+    expect(wide).toMatchObject({ ok: true, pixels: { width: 2100, height: 2000, channels: 3 } });
+    const again = await decodeJpeg2000(jp2, LIMIT);
+    if (!again.ok) throw new Error(again.problem);
+    expect(maxDifference(again.pixels.data, await referencePixels('chip-portrait.jp2'))).toBe(0);
+  });
+
   it('the fixture engine probe reads a JP2 size and refuses a truncated one', async () => {
     expect(await probeImage(jp2, LIMIT)).toEqual({ ok: true, format: 'jp2', width: 240, height: 320 });
     expect(await probeImage(j2k.subarray(0, 4000), LIMIT)).toMatchObject({

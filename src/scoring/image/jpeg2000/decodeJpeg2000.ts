@@ -20,6 +20,14 @@ export type DecodedJpeg2000 =
 const MAX_TILES = 65_536;
 
 /**
+ * WebAssembly memory only grows: after one big image the module would hold that much for the
+ * life of the process (about 0.7 GB after a 6000×6000 canvas). Past this size the module is
+ * dropped after the decode so the collector can return its memory; the next image compiles a
+ * fresh one. Chip portraits and phone photos stay well under it and keep the loaded module.
+ */
+const RETIRE_AFTER_PIXELS = 4_000_000;
+
+/**
  * Decode a JP2 file or a raw J2K codestream with OpenJPEG compiled to WebAssembly (sharp's
  * prebuilt libvips has no JPEG 2000 input). Never throws: what is wrong is said in `problem`.
  *
@@ -121,6 +129,7 @@ async function decodeWith(
     } catch {
       // The module aborted; it has been dropped above.
     }
+    if (header.width * header.height > RETIRE_AFTER_PIXELS) codecPromise = undefined;
   }
 }
 
