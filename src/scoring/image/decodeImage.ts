@@ -30,7 +30,8 @@ export type DecodedImage =
 
 /**
  * Turn uploaded bytes into upright RGB pixels, or say in a sentence why not.
- * Never throws: an undecodable upload is the partner's input, reported as a result.
+ * Never throws for a bad upload: that is the partner's input, reported as a result. (Only a
+ * JPEG 2000 decoder that cannot load rejects: an installation fault, not the image's.)
  */
 export async function decodeImage(
   bytes: Buffer,

@@ -29,7 +29,8 @@ const RETIRE_AFTER_PIXELS = 4_000_000;
 
 /**
  * Decode a JP2 file or a raw J2K codestream with OpenJPEG compiled to WebAssembly (sharp's
- * prebuilt libvips has no JPEG 2000 input). Never throws: what is wrong is said in `problem`.
+ * prebuilt libvips has no JPEG 2000 input). Whatever is wrong with the bytes is said in
+ * `problem`; it rejects only when the decoder itself cannot be loaded.
  *
  * The SIZ marker is checked first, against the same pixel limit as other formats, so a file
  * that claims a huge canvas is refused before anything is allocated for it.
@@ -40,17 +41,9 @@ export async function decodeJpeg2000(bytes: Uint8Array, maxInputPixels: number):
   const header = read.header;
   const refusal = refuseHeader(header, maxInputPixels);
   if (refusal) return { ok: false, problem: refusal };
-  let codec: OpenJpegModule;
-  try {
-    codec = await loadCodec();
-  } catch (error) {
-    // Not the partner's fault, but still an answer rather than a crash of the scoring job.
-    return {
-      ok: false,
-      problem: `could not be decoded: the JPEG 2000 decoder failed to load (${message(error)})`,
-    };
-  }
-  return decodeWith(codec, bytes, header);
+  // A module that cannot load is an installation fault, not the partner's: it rejects, and the
+  // flow reports ENGINE_ERROR rather than blaming the image.
+  return decodeWith(await loadCodec(), bytes, header);
 }
 
 function refuseHeader(header: Jpeg2000Header, maxInputPixels: number): string | null {
