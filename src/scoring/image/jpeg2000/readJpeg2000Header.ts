@@ -4,8 +4,6 @@
  */
 export interface Jpeg2000Header {
   container: 'jp2' | 'j2k';
-  /** The codestream's own bytes (inside the JP2 `jp2c` box, or the whole file for J2K). */
-  codestream: Uint8Array;
   /** Image area: Xsiz − XOsiz by Ysiz − YOsiz, in reference-grid pixels. */
   width: number;
   height: number;
@@ -123,7 +121,7 @@ function readSiz(codestream: Uint8Array, container: 'jp2' | 'j2k'): Jpeg2000Head
   const tiles = Math.ceil((xsiz - xtosiz) / xtsiz) * Math.ceil((ysiz - ytosiz) / ytsiz);
   return {
     ok: true,
-    header: { container, codestream, width: xsiz - xosiz, height: ysiz - yosiz, tiles, components },
+    header: { container, width: xsiz - xosiz, height: ysiz - yosiz, tiles, components },
   };
 }
 
