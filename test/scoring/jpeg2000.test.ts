@@ -72,6 +72,20 @@ describe('JPEG 2000 uploads', () => {
     }
   });
 
+  it('decodes sYCC 4:2:0 (chroma at half resolution, as many chips store it) to the RGB opj_decompress gives', async () => {
+    const ycc = here('ycc420.jp2');
+    const decoded = await decodeJpeg2000(ycc, LIMIT);
+    if (!decoded.ok) throw new Error(decoded.problem);
+    expect(decoded.pixels).toMatchObject({ width: 240, height: 320, channels: 3 });
+    expect(maxDifference(decoded.pixels.data, await referencePixels('ycc420.jp2'))).toBe(0);
+    // And it is colour, not luma and chroma planes passed off as RGB: close to the RGB portrait.
+    const rgb = await referencePixels('chip-portrait.jp2');
+    let sum = 0;
+    for (let i = 0; i < rgb.length; i++)
+      sum += Math.abs((rgb[i] as number) - (decoded.pixels.data[i] as number));
+    expect(sum / rgb.length).toBeLessThan(4);
+  });
+
   it('hands the pipeline upright RGB of the same pixels, with the upload size', async () => {
     const decoded = await decodeImage(jp2);
     expect(decoded).toMatchObject({ ok: true, format: 'jp2', originalWidth: 240, originalHeight: 320 });
