@@ -169,9 +169,9 @@ describe('JPEG 2000 uploads', () => {
     });
   });
 
-  it('decodes a canvas bigger than its coded data as the SIZ says, then keeps decoding with a fresh module', async () => {
-    // 2100×2000 is within the pixel limit but past the size after which the WebAssembly module
-    // is dropped to give its grown memory back; the next image must still decode.
+  it('decodes a canvas bigger than its coded data as the SIZ says, then keeps decoding on a fresh worker', async () => {
+    // 2100×2000 is within the pixel limit but past the size after which the decoder's worker
+    // is ended to give its grown memory back; the next image must still decode.
     const wide = await decodeJpeg2000(withSiz(j2k, { width: 2100, height: 2000 }), LIMIT);
     expect(wide).toMatchObject({ ok: true, pixels: { width: 2100, height: 2000, channels: 3 } });
     const again = await decodeJpeg2000(jp2, LIMIT);

@@ -1,17 +1,9 @@
-import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { DecodedJpeg2000 } from './decodeWithOpenJpeg.ts';
+import type { Jpeg2000WorkerRequest } from './jpeg2000Worker.ts';
 import { type Jpeg2000Header, readJpeg2000Header } from './readJpeg2000Header.ts';
 
-/** 8-bit samples, interleaved, 1 (grey) or 3 (RGB) per pixel: what sharp takes as raw input. */
-export interface Jpeg2000Pixels {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 1 | 3;
-}
-
-export type DecodedJpeg2000 =
-  | { ok: true; container: 'jp2' | 'j2k'; pixels: Jpeg2000Pixels }
-  | { ok: false; problem: string };
+export type { DecodedJpeg2000, Jpeg2000Pixels } from './decodeWithOpenJpeg.ts';
 
 /**
  * A legitimate image tiles at 64×64 or more; a hostile SIZ with 1×1 tiles over an allowed canvas
@@ -20,20 +12,22 @@ export type DecodedJpeg2000 =
 const MAX_TILES = 65_536;
 
 /**
- * WebAssembly memory only grows: after one big image the module would hold that much for the
- * life of the process (about 0.7 GB after a 6000×6000 canvas). Past this size the module is
- * dropped after the decode so the collector can return its memory; the next image compiles a
- * fresh one. Chip portraits and phone photos stay well under it and keep the loaded module.
+ * WebAssembly memory only grows: after one big image the decoder would hold that much for the
+ * life of the process (about 0.7 GB after a 6000×6000 canvas). Past this size the worker is
+ * ended once it has answered, which returns all of it; the next image starts a fresh worker.
+ * Chip portraits and phone photos stay well under it and keep the loaded one.
  */
 const RETIRE_AFTER_PIXELS = 4_000_000;
 
 /**
- * Decode a JP2 file or a raw J2K codestream with OpenJPEG compiled to WebAssembly (sharp's
- * prebuilt libvips has no JPEG 2000 input). Whatever is wrong with the bytes is said in
- * `problem`; it rejects only when the decoder itself cannot be loaded.
+ * Decode a JP2 file or a raw J2K codestream (sharp's prebuilt libvips has no JPEG 2000 input).
+ * Whatever is wrong with the bytes is said in `problem`; it rejects only when the decoder
+ * itself cannot be loaded, an installation fault rather than the image's.
  *
- * The SIZ marker is checked first, against the same pixel limit as other formats, so a file
- * that claims a huge canvas is refused before anything is allocated for it.
+ * The SIZ marker is checked here first, against the same pixel limit as other formats, so a
+ * file that claims a huge canvas is refused before anything is allocated for it. Decoding
+ * runs on a worker thread: OpenJPEG in WebAssembly is synchronous, and a 25-megapixel JP2
+ * holds its thread for about 5 s, which must not be the server's event loop.
  */
 export async function decodeJpeg2000(bytes: Uint8Array, maxInputPixels: number): Promise<DecodedJpeg2000> {
   const read = readJpeg2000Header(bytes);
@@ -41,9 +35,7 @@ export async function decodeJpeg2000(bytes: Uint8Array, maxInputPixels: number):
   const header = read.header;
   const refusal = refuseHeader(header, maxInputPixels);
   if (refusal) return { ok: false, problem: refusal };
-  // A module that cannot load is an installation fault, not the partner's: it rejects, and the
-  // flow reports ENGINE_ERROR rather than blaming the image.
-  return decodeWith(await loadCodec(), bytes, header);
+  return decoderThread().decode(bytes, header);
 }
 
 function refuseHeader(header: Jpeg2000Header, maxInputPixels: number): string | null {
@@ -69,125 +61,75 @@ function refuseHeader(header: Jpeg2000Header, maxInputPixels: number): string | 
   return null;
 }
 
-async function decodeWith(
-  codec: OpenJpegModule,
-  bytes: Uint8Array,
-  header: Jpeg2000Header,
-): Promise<DecodedJpeg2000> {
-  const log: string[] = [];
-  let decoder: J2kDecoder | undefined;
-  codecLog = log;
-  try {
-    decoder = new codec.J2KDecoder();
-    decoder.getEncodedBuffer(bytes.length).set(bytes);
-    decoder.decode();
-    const frame = decoder.getFrameInfo();
-    const errors = log.filter((line) => line.includes('[ERROR]'));
-    if (errors.length > 0 || frame.width === 0) {
-      const why =
-        errors.map((line) => line.replace('[ERROR]', '').trim()).join('; ') || 'nothing was decoded';
-      return {
-        ok: false,
-        problem: `could not be decoded as ${header.container.toUpperCase()} (${why}); the file is probably truncated or corrupt, upload it again`,
-      };
-    }
-    const channels = frame.componentCount;
-    const wide = frame.bitsPerSample > 8;
-    const decoded = decoder.getDecodedBuffer();
-    const expected = frame.width * frame.height * channels * (wide ? 2 : 1);
-    if ((channels !== 1 && channels !== 3) || decoded.length !== expected) {
-      // Components at different resolutions that the decoder did not bring to one grid.
-      return {
-        ok: false,
-        problem: `could not be decoded as ${header.container.toUpperCase()}: its ${channels} components do not share one pixel grid; send RGB or greyscale without subsampling`,
-      };
-    }
-    const data = toEightBit(decoded, frame.bitsPerSample, wide);
-    return {
-      ok: true,
-      container: header.container,
-      pixels: { data, width: frame.width, height: frame.height, channels: channels as 1 | 3 },
-    };
-  } catch (error) {
-    // An Emscripten abort (out of memory, a trap) leaves the module unusable: load a fresh one next time.
-    codecPromise = undefined;
-    return {
-      ok: false,
-      problem: `could not be decoded as ${header.container.toUpperCase()} (${message(error)}); the file is probably corrupt, upload it again`,
-    };
-  } finally {
-    codecLog = null;
-    try {
-      decoder?.delete();
-    } catch {
-      // The module aborted; it has been dropped above.
-    }
-    if (header.width * header.height > RETIRE_AFTER_PIXELS) codecPromise = undefined;
-  }
+interface DecoderThread {
+  decode(bytes: Uint8Array, header: Jpeg2000Header): Promise<DecodedJpeg2000>;
 }
 
-/** Copies out of WebAssembly memory (the view dies with the decoder) and scales to 8 bits. */
-function toEightBit(decoded: Uint8Array, depth: number, wide: boolean): Uint8Array {
-  if (!wide && depth === 8) return Uint8Array.from(decoded);
-  const max = 2 ** depth - 1;
-  const count = wide ? decoded.length / 2 : decoded.length;
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = wide
-      ? (decoded[2 * i] as number) | ((decoded[2 * i + 1] as number) << 8)
-      : (decoded[i] as number);
-    out[i] = Math.round((Math.min(v, max) * 255) / max);
-  }
-  return out;
+type Reply = { id: number; result?: DecodedJpeg2000; error?: string };
+
+let current: DecoderThread | undefined;
+
+/** The worker in use, started on the first JPEG 2000 image (most deployments never see one). */
+function decoderThread(): DecoderThread {
+  current ??= startDecoderThread();
+  return current;
 }
 
-function message(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-}
-
-interface J2kDecoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  decode(): void;
-  getFrameInfo(): {
-    width: number;
-    height: number;
-    bitsPerSample: number;
-    componentCount: number;
-    isSigned: boolean;
+function startDecoderThread(): DecoderThread {
+  // Compiled (dist/), the worker is plain JavaScript; from sources it needs tsx registered first.
+  const entry = import.meta.url.endsWith('.js') ? './jpeg2000Worker.js' : './jpeg2000WorkerBootstrap.mjs';
+  const worker = new Worker(new URL(entry, import.meta.url));
+  // Idle, the worker must not keep a finished CLI run or test alive; busy, it must.
+  worker.unref();
+  const pending = new Map<number, { resolve: (r: DecodedJpeg2000) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let retiring = false;
+  const thread: DecoderThread = {
+    decode(bytes, header) {
+      const id = nextId++;
+      if (pending.size === 0) worker.ref();
+      if (header.width * header.height > RETIRE_AFTER_PIXELS) retire();
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        const request: Jpeg2000WorkerRequest = { id, bytes, container: header.container };
+        worker.postMessage(request);
+      });
+    },
   };
-  getDecodedBuffer(): Uint8Array;
-  delete(): void;
-}
-
-interface OpenJpegModule {
-  J2KDecoder: new () => J2kDecoder;
-}
-
-type OpenJpegFactory = (options: {
-  print: (line: string) => void;
-  printErr: (line: string) => void;
-}) => Promise<OpenJpegModule>;
-
-/** Where the decoder's messages go during one decode; decoding is synchronous, so one at a time. */
-let codecLog: string[] | null = null;
-let codecPromise: Promise<OpenJpegModule> | undefined;
-
-/**
- * Loaded once, on the first JPEG 2000 image: most deployments never see one, and the module
- * costs a WebAssembly compile. OpenJPEG prints its progress and errors on stdout; they are
- * captured here so nothing reaches the server's own output.
- */
-function loadCodec(): Promise<OpenJpegModule> {
-  if (!codecPromise) {
-    const factory = createRequire(import.meta.url)(
-      '@cornerstonejs/codec-openjpeg/decodewasmjs',
-    ) as OpenJpegFactory;
-    const capture = (line: string) => codecLog?.push(line);
-    const loading = factory({ print: capture, printErr: capture });
-    codecPromise = loading;
-    loading.catch(() => {
-      if (codecPromise === loading) codecPromise = undefined;
-    });
-  }
-  return codecPromise;
+  // New images go to a fresh worker; this one ends when its last answer is in.
+  const retire = () => {
+    retiring = true;
+    if (current === thread) current = undefined;
+  };
+  const settle = () => {
+    if (pending.size > 0) return;
+    if (retiring) void worker.terminate();
+    else worker.unref();
+  };
+  worker.on('message', (reply: Reply) => {
+    const waiter = pending.get(reply.id);
+    if (!waiter) return;
+    pending.delete(reply.id);
+    if (reply.result) waiter.resolve(reply.result);
+    else waiter.reject(new Error(`the JPEG 2000 decoder could not load: ${reply.error}`));
+    settle();
+  });
+  // A worker that dies (out of memory on a hostile file, say) answers what it was given as
+  // undecodable; the next image gets a fresh worker.
+  const failAll = (why: string) => {
+    retire();
+    for (const waiter of pending.values()) {
+      waiter.resolve({
+        ok: false,
+        problem: `could not be decoded: the JPEG 2000 decoder stopped on it (${why})`,
+      });
+    }
+    pending.clear();
+  };
+  worker.on('error', (error) => failAll(error.message.split('\n')[0] ?? 'error'));
+  worker.on('exit', (code) => {
+    if (pending.size > 0) failAll(`exit code ${code}`);
+    else retire();
+  });
+  return thread;
 }
