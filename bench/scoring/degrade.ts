@@ -1,7 +1,8 @@
 /**
  * Resolution resilience: how the engine copes when the document side of each dev pair
  * is degraded the way real document portraits are. Degraded images are generated in
- * memory at run time and never written anywhere (the dev photos are third-party).
+ * memory at run time and never kept (the dev photos are third-party); the JPEG 2000 rows
+ * pass through a private temporary folder for opj_compress and need libopenjp2-tools.
  *
  *   npx tsx bench/scoring/degrade.ts [--pairs FILE.tsv] [--set NAME] [--models FILE]
  *
@@ -9,8 +10,10 @@
  * (selfie = original `a`, document = degraded `b`; a missed face is a non-match) AUC,
  * accuracy at 80 and 70, false accepts and false rejects.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { scoreFromDistance } from '../../src/scoring/onnx/calibration.ts';
@@ -69,7 +72,56 @@ const DEGRADATIONS: Record<string, Degrade> = {
       .jpeg({ quality: 90 })
       .toBuffer(),
   'ID card (face 56 px)': idCard,
+  'chip portrait JP2, lossless': chipPortrait(null),
+  'chip portrait JP2, ratio 12 (~19 KB)': chipPortrait(12),
+  'chip portrait JP2, ratio 50 (~5 KB)': chipPortrait(50),
+  'chip portrait JP2, ratio 150 (~1.5 KB)': chipPortrait(150),
 };
+
+/**
+ * An e-passport chip portrait (ICAO 9303 DG2): the face cut to 3:4 at 240×320 with the face
+ * about 65 % of the width, as fixtures/chip-portrait.jp2, then JPEG 2000 at a compression
+ * ratio. Encoded by Debian's opj_compress (libopenjp2-tools; the npm codec's encoder ignores
+ * its rate settings), through a private temporary folder removed straight after; the engine
+ * then decodes it through the same WebAssembly OpenJPEG as an upload. `null`: lossless, to
+ * tell the framing and size apart from the compression.
+ */
+function chipPortrait(ratio: number | null): Degrade {
+  return async (bytes, face) => {
+    const rotated = await sharp(bytes).rotate().toBuffer({ resolveWithObject: true });
+    const { width, height } = rotated.info;
+    const box = face ?? { x: width / 4, y: height / 4, width: width / 2, height: height / 2 };
+    const w = Math.min(width, Math.round(box.width / 0.65));
+    const h = Math.min(height, Math.round((w * 4) / 3));
+    const left = Math.min(width - w, Math.max(0, Math.round(box.x + box.width / 2 - w / 2)));
+    const top = Math.min(height - h, Math.max(0, Math.round(box.y + box.height / 2 - h * 0.45)));
+    const png = await sharp(rotated.data)
+      .extract({ left, top, width: w, height: h })
+      .resize(240, 320, { fit: 'cover' })
+      .png()
+      .toBuffer();
+    const dir = mkdtempSync(join(tmpdir(), 'degrade-jp2-'));
+    try {
+      writeFileSync(join(dir, 'in.png'), png);
+      execFileSync(
+        'opj_compress',
+        [
+          '-i',
+          join(dir, 'in.png'),
+          '-o',
+          join(dir, 'out.jp2'),
+          ...(ratio === null ? [] : ['-r', String(ratio)]),
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
+      return readFileSync(join(dir, 'out.jp2'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
 
 /**
  * A synthetic ID card: pale coloured card with stripes and text blocks, the holder's

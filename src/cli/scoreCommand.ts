@@ -18,6 +18,8 @@ Usage:
   facematch-mock score <selfie> <document> [--json]
   facematch-mock score --pairs FILE.tsv [--json]
 
+Images: JPEG, PNG, WebP, or JPEG 2000 (.jp2, or a raw .j2k codestream), read by their bytes.
+
 Options:
   --json               machine-readable output
   --pairs FILE.tsv     lines "a<TAB>b[<TAB>same]" (header optional, paths relative to FILE);

@@ -15,7 +15,7 @@ export const DOCUMENT_TYPES = [
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 export const IMAGE_ROLES: readonly ImageRole[] = ['SELFIE', 'DOCUMENT'];
-export type ImageContentType = 'image/jpeg' | 'image/png' | 'image/webp';
+export type ImageContentType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/jp2';
 
 export interface MatchResult {
   score: number;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_PAIRS, devSetPresent, readPairsFile } from '../../bench/scoring/devPairs.ts';
+import { readFixture } from '../../fixtures/index.ts';
 import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
 import { gradientPng, portrait, truncatedJpeg } from '../scoring/support/partnerImages.ts';
 import { partnerClient } from '../support/partnerClient.ts';
@@ -20,9 +21,13 @@ afterAll(async () => {
 });
 
 /** One whole partner flow over HTTP; returns the details' result. */
-async function matchOverHttp(selfie: Buffer, document: Buffer) {
+async function matchOverHttp(
+  selfie: Buffer,
+  document: Buffer,
+  request: Parameters<ReturnType<typeof partnerClient>['createSubmission']>[0] = { documentType: 'KTP' },
+) {
   const client = partnerClient(server.url, await server.token());
-  const created = await client.createSubmission({ documentType: 'KTP' });
+  const created = await client.createSubmission(request);
   expect((await client.upload(client.uploadFor(created.body, 'SELFIE'), selfie)).status).toBe(200);
   expect((await client.upload(client.uploadFor(created.body, 'DOCUMENT'), document)).status).toBe(200);
   expect((await client.confirm(created.body.correlationId)).response.status).toBe(202);
@@ -46,6 +51,36 @@ describe.skipIf(!modelsReady)('the server with --engine onnx, over HTTP', () => 
     const different = await matchOverHttp(await portrait('sample2'), await portrait('sample4'));
     expect(different).toMatchObject({ outcome: 'Fail' });
     expect(different?.score).toBeGreaterThan(0);
+  });
+
+  it('scores a JPEG 2000 chip portrait (image/jp2) against a selfie of the same person: Success', async () => {
+    const chip = await readFixture('chip-portrait');
+    const same = await matchOverHttp(await portrait('sample2', { side: 640 }), chip, {
+      documentType: 'PASSPORT',
+      documentContentType: 'image/jp2',
+    });
+    expect(same).toMatchObject({ outcome: 'Success', reasons: [] });
+    expect(same?.faces.document).toMatchObject({ width: 240, height: 320, facesFound: 1 });
+    const different = await matchOverHttp(await portrait('sample4'), chip, {
+      documentType: 'PASSPORT',
+      documentContentType: 'image/jp2',
+    });
+    expect(different).toMatchObject({ outcome: 'Fail' });
+  });
+
+  it('answers a truncated JPEG 2000 document with ERROR / UNREADABLE_IMAGE naming the cut', async () => {
+    const chip = await readFixture('chip-portrait');
+    const result = await matchOverHttp(await portrait('sample2'), chip.subarray(0, 9000), {
+      documentContentType: 'image/jp2',
+    });
+    expect(result).toMatchObject({ score: 0, outcome: 'ERROR' });
+    expect(result?.reasons).toEqual([
+      expect.objectContaining({
+        code: 'UNREADABLE_IMAGE',
+        image: 'DOCUMENT',
+        message: expect.stringContaining("is truncated: its 'jp2c' box declares"),
+      }),
+    ]);
   });
 
   it('answers a picture without a face with score 0 / ERROR and NO_FACE_DOCUMENT', async () => {
@@ -94,6 +129,10 @@ describe.skipIf(!modelsReady)('the server with --engine onnx, over HTTP', () => 
     expect(await module(await gradientPng(), await portrait('sample2'))).toEqual({
       response: { advice: { score: 0 }, outcome: 'ERROR' },
     });
+    // An e-passport chip portrait as the anchor, base64 of the JP2 file's bytes.
+    const chip = await module(await portrait('sample2', { side: 640 }), await readFixture('chip-portrait'));
+    expect(chip.response.outcome).toBe('Success');
+    expect(chip.response.advice.score).toBeGreaterThanOrEqual(80);
   });
 });
 

@@ -170,6 +170,46 @@ describe('the whole partner flow over a real port, with a real callback receiver
   });
 });
 
+describe('a JPEG 2000 chip portrait as the document (image/jp2)', () => {
+  async function flowWithChip(selfie: Buffer, document: Buffer) {
+    const client = partnerClient(server.url, await server.token());
+    const created = await client.createSubmission({
+      documentType: 'PASSPORT',
+      selfieContentType: 'image/png',
+      documentContentType: 'image/jp2',
+    });
+    expect(created.response.status).toBe(201);
+    const upload = client.uploadFor(created.body, 'DOCUMENT');
+    // The presigned PUT is signed for image/jp2, and the bucket's contract takes that body type.
+    expect(upload.headers).toEqual({ 'Content-Type': 'image/jp2' });
+    expect((await client.upload(client.uploadFor(created.body, 'SELFIE'), selfie)).status).toBe(200);
+    expect((await client.upload(upload, document)).status).toBe(200);
+    expect((await client.confirm(created.body.correlationId)).response.status).toBe(202);
+    await client.pollUntilFinished(created.body.correlationId);
+    return (await client.details(created.body.correlationId)).body.result;
+  }
+
+  it('is read by the fixture engine: the declared selfie decides, the chip portrait is measured', async () => {
+    const chip = await readFixture('chip-portrait');
+    const result = await flowWithChip(await readFixture('success-selfie'), chip);
+    expect(result).toMatchObject({ score: 92, outcome: 'Success', reasons: [] });
+    expect(result?.faces.document).toMatchObject({ width: 240, height: 320 });
+  });
+
+  it('a truncated one ends ERROR / UNREADABLE_IMAGE naming the document', async () => {
+    const chip = await readFixture('chip-portrait');
+    const result = await flowWithChip(await readFixture('success-selfie'), chip.subarray(0, chip.length / 2));
+    expect(result).toMatchObject({ score: 0, outcome: 'ERROR' });
+    expect(result?.reasons).toEqual([
+      expect.objectContaining({
+        code: 'UNREADABLE_IMAGE',
+        image: 'DOCUMENT',
+        message: expect.stringContaining('truncated'),
+      }),
+    ]);
+  });
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureFile } from '../../fixtures/index.ts';
 import { runScoreCommand } from '../../src/cli/scoreCommand.ts';
 import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
 import { gradientPng, portrait } from './support/partnerImages.ts';
@@ -94,6 +95,29 @@ describe.skipIf(!isOnnxModelSetAvailable())('facematch-mock score with the real 
       frr80: 0.5,
     });
     expect(out.stderr).toMatch(/scored 3\/3 pairs/);
+  });
+
+  it('scores a JPEG 2000 chip portrait (.jp2) as the document, and reports a truncated one as unreadable', async () => {
+    const good = capture();
+    expect(
+      await runScoreCommand([join(dir, 'selfie.jpg'), fixtureFile('chip-portrait'), '--json'], good.io),
+    ).toBe(0);
+    expect(JSON.parse(good.out.stdout)).toMatchObject({
+      outcome: 'Success',
+      reasons: [],
+      document: { width: 240, height: 320, facesFound: 1 },
+    });
+    // Nothing of OpenJPEG's own chatter reaches the command's output.
+    expect(good.out.stdout).not.toMatch(/\[INFO\]|\[ERROR\]/);
+    writeFileSync(
+      join(dir, 'cut.j2k'),
+      readFileSync(new URL('./jpeg2000/chip-portrait.j2k', import.meta.url)).subarray(0, 6000),
+    );
+    const cut = capture();
+    expect(await runScoreCommand([join(dir, 'selfie.jpg'), join(dir, 'cut.j2k')], cut.io)).toBe(0);
+    expect(cut.out.stdout).toMatch(/^score {5}0 {2}ERROR/m);
+    expect(cut.out.stdout).toMatch(/UNREADABLE_IMAGE: The document image could not be decoded as J2K/);
+    expect(cut.out.stdout).not.toMatch(/\[INFO\]|\[ERROR\]/);
   });
 
   it('exits 1 naming the file when an image cannot be read', async () => {

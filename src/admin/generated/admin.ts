@@ -948,6 +948,7 @@ export interface operations {
                     "image/jpeg": string;
                     "image/png": string;
                     "image/webp": string;
+                    "image/jp2": string;
                     "application/octet-stream": string;
                 };
             };

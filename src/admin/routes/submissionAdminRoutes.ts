@@ -70,7 +70,7 @@ export function submissionAdminRoutes(control: ControlServices): Router {
     res
       .status(200)
       .set({
-        'Content-Type': /^image\/(jpeg|png|webp)$/.test(object.contentType)
+        'Content-Type': /^image\/(jpeg|png|webp|jp2)$/.test(object.contentType)
           ? object.contentType
           : 'application/octet-stream',
         'X-Content-Type-Options': 'nosniff',

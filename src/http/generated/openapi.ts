@@ -324,8 +324,12 @@ export interface components {
          * @enum {string}
          */
         DocumentType: "KTP" | "PASSPORT" | "KITAS" | "DRIVING_LICENSE" | "NATIONAL_ID" | "RESIDENCE_PERMIT" | "OTHER";
-        /** @enum {string} */
-        ImageContentType: "image/jpeg" | "image/png" | "image/webp";
+        /**
+         * @description `image/jp2` is JPEG 2000, as e-passport chips store the portrait (ICAO 9303 DG2): a JP2
+         *     file or a raw J2K codestream. Images are read by their first bytes, whatever the type.
+         * @enum {string}
+         */
+        ImageContentType: "image/jpeg" | "image/png" | "image/webp" | "image/jp2";
         /** @enum {string} */
         SubmissionState: "AWAITING_UPLOAD" | "PROCESSING" | "COMPLETED" | "FAILED";
         /** @enum {string} */
@@ -1001,6 +1005,7 @@ export interface operations {
                 "image/jpeg": string;
                 "image/png": string;
                 "image/webp": string;
+                "image/jp2": string;
             };
         };
         responses: {

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { decodeJpeg2000 } from './jpeg2000/decodeJpeg2000.ts';
 import type { RgbImage } from './RgbImage.ts';
 import { type ImageFormat, sniffImageFormat } from './sniffImageFormat.ts';
 
@@ -29,7 +30,8 @@ export type DecodedImage =
 
 /**
  * Turn uploaded bytes into upright RGB pixels, or say in a sentence why not.
- * Never throws: an undecodable upload is the partner's input, reported as a result.
+ * Never throws for a bad upload: that is the partner's input, reported as a result. (Only a
+ * JPEG 2000 decoder that cannot load rejects: an installation fault, not the image's.)
  */
 export async function decodeImage(
   bytes: Buffer,
@@ -37,15 +39,15 @@ export async function decodeImage(
 ): Promise<DecodedImage> {
   const format = sniffImageFormat(bytes);
   if (format === null) {
-    return { ok: false, problem: 'is not a JPEG, PNG or WebP file (checked by its first bytes)' };
+    return {
+      ok: false,
+      problem: 'is not a JPEG, PNG or WebP file, nor JPEG 2000 (checked by its first bytes)',
+    };
   }
+  const source = await openSource(bytes, format, limits);
+  if (!source.ok) return source;
   try {
-    // failOn 'error' rejects truncated and corrupt files instead of decoding grey padding.
-    const pipeline = sharp(bytes, { limitInputPixels: limits.maxInputPixels, failOn: 'error' }).rotate();
-    const meta = await sharp(bytes, { limitInputPixels: limits.maxInputPixels, failOn: 'error' }).metadata();
-    const rotated = (meta.orientation ?? 1) >= 5;
-    const originalWidth = (rotated ? meta.height : meta.width) ?? 0;
-    const originalHeight = (rotated ? meta.width : meta.height) ?? 0;
+    const { pipeline, originalWidth, originalHeight } = await source.open();
     if (originalWidth < 16 || originalHeight < 16) {
       return { ok: false, problem: `is ${originalWidth}×${originalHeight} px, too small to hold a face` };
     }
@@ -78,6 +80,47 @@ export async function decodeImage(
       problem: `could not be decoded as ${format.toUpperCase()} (${detail}); re-export the file`,
     };
   }
+}
+
+type Source =
+  | {
+      ok: true;
+      open(): Promise<{ pipeline: sharp.Sharp; originalWidth: number; originalHeight: number }>;
+    }
+  | { ok: false; problem: string };
+
+/**
+ * Where sharp's pipeline starts. JPEG 2000 is decoded to raw pixels first (sharp's prebuilt
+ * libvips cannot read it); from there every format takes the same resize and colour steps.
+ */
+async function openSource(bytes: Buffer, format: ImageFormat, limits: DecodeLimits): Promise<Source> {
+  if (format === 'jp2' || format === 'j2k') {
+    const decoded = await decodeJpeg2000(bytes, limits.maxInputPixels);
+    if (!decoded.ok) return decoded;
+    const { data, width, height, channels } = decoded.pixels;
+    return {
+      ok: true,
+      open: async () => ({
+        pipeline: sharp(data, { raw: { width, height, channels } }),
+        originalWidth: width,
+        originalHeight: height,
+      }),
+    };
+  }
+  return {
+    ok: true,
+    open: async () => {
+      // failOn 'error' rejects truncated and corrupt files instead of decoding grey padding.
+      const options = { limitInputPixels: limits.maxInputPixels, failOn: 'error' } as const;
+      const meta = await sharp(bytes, options).metadata();
+      const rotated = (meta.orientation ?? 1) >= 5;
+      return {
+        pipeline: sharp(bytes, options).rotate(),
+        originalWidth: (rotated ? meta.height : meta.width) ?? 0,
+        originalHeight: (rotated ? meta.width : meta.height) ?? 0,
+      };
+    },
+  };
 }
 
 function toRgb(data: Buffer, width: number, height: number, channels: number): RgbImage {

@@ -1,4 +1,7 @@
-export type ImageFormat = 'jpeg' | 'png' | 'webp';
+import { isJ2kCodestream, isJp2Signature } from './jpeg2000/readJpeg2000Header.ts';
+
+/** `jp2` is the JPEG 2000 file format; `j2k` a bare JPEG 2000 codestream, as some chip readers hand it over. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'jp2' | 'j2k';
 
 /**
  * Decide the container from the first bytes rather than trusting a file name or
@@ -10,6 +13,8 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (bytes.length >= 8 && png.every((b, i) => bytes[i] === b)) return 'png';
   if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'webp';
+  if (isJp2Signature(bytes)) return 'jp2';
+  if (isJ2kCodestream(bytes)) return 'j2k';
   return null;
 }
 
