@@ -7,6 +7,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sourceDigest } from './sourceDigest.js';
 
+// onnxruntime-node 1.30 starts HTTPS telemetry uploads unless told not to; a mock that handles face
+// images sends nothing anywhere (the Docker image sets the same). Set before anything loads it.
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const why = staleness();
 if (why === undefined) {
