@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, outcomeFor } from '../../src/domain/outcome.ts';
 import { createOnnxEngine, type OnnxEngine } from '../../src/scoring/onnx/createOnnxEngine.ts';
@@ -35,6 +36,23 @@ describe.skipIf(!available)('onnx engine on the converted face-api models', () =
     expect(box && box.x >= 0 && box.y >= 0 && box.x + box.width <= 150 && box.y + box.height <= 150).toBe(
       true,
     );
+  });
+
+  it('matches a document whose face is only ~30 px wide to the selfie, flagging it LOW_QUALITY', async () => {
+    // 66 px portrait: the face is 30 px on the full photo's scale. Without the Lanczos
+    // enlargement before landmarks and alignment this pair scores 40 (Fail).
+    const document = await portrait('sample1', { side: 66 });
+    const result = await engine.score(await portrait('sample1'), document);
+    expect(outcomeFor(result.score, DEFAULT_THRESHOLDS)).toBe('Success');
+    expect(result.reasons.map((r) => r.code)).toEqual(['LOW_QUALITY_DOCUMENT']);
+    // The box is reported in the upload's own pixels, not the enlarged copy's.
+    const { width, height } = await sharp(document).metadata();
+    const box = result.document?.face?.box;
+    expect(box && box.x + box.width <= (width ?? 0) && box.y + box.height <= (height ?? 0)).toBe(true);
+    expect(result.document?.face?.sizePx).toBeGreaterThan(15);
+    expect(result.document?.face?.sizePx).toBeLessThan(40);
+    const stranger = await engine.score(await portrait('sample2'), document);
+    expect(outcomeFor(stranger.score, DEFAULT_THRESHOLDS)).toBe('Fail');
   });
 
   it('scores two different people as Fail', async () => {

@@ -1,16 +1,18 @@
 import { type DecodeLimits, decodeImage } from '../image/decodeImage.ts';
+import { enlargeImage } from '../image/enlargeImage.ts';
 import { measureFaceQuality } from '../image/faceQuality.ts';
 import type { RgbImage } from '../image/RgbImage.ts';
 import { type Point, similarityTransform } from '../image/similarityTransform.ts';
 import { warpAffine } from '../image/warpAffine.ts';
 import type { FaceData, ImageAnalysis, ImageRole, Reason } from '../ScoringEngine.ts';
-import { chooseFace } from './chooseFace.ts';
+import { chooseFace, type FaceChoice } from './chooseFace.ts';
 import type { DetectedFace, FaceDetector } from './FaceDetector.ts';
 import type { FaceLandmarker } from './FaceLandmarker.ts';
 import type { FaceRecognizer } from './FaceRecognizer.ts';
 import { ARCFACE_112_TEMPLATE } from './faceTemplates.ts';
 import { findFaces } from './findFaces.ts';
 import type { QualityLimits } from './qualityLimits.ts';
+import { smallFaceEnlargement } from './smallFaceEnlargement.ts';
 
 export interface FacePipeline {
   detector: FaceDetector;
@@ -48,9 +50,12 @@ export async function analyseImage(
       warnings: [],
     };
   }
-  const { image, scaleToOriginal: k } = decoded;
-  const faces = await findFaces(pipeline.detector, image);
-  const choice = chooseFace(faces, role === 'SELFIE');
+  const {
+    image,
+    faces,
+    choice,
+    scaleToOriginal: k,
+  } = await locateFaces(decoded.image, decoded.scaleToOriginal, role, pipeline);
   const base = { width: decoded.originalWidth, height: decoded.originalHeight, facesFound: faces.length };
   if (choice.kind === 'none') {
     return {
@@ -99,6 +104,42 @@ export async function analyseImage(
     descriptor,
     blocking: [],
     warnings: qualityWarnings(data, role, pipeline.qualityLimits),
+  };
+}
+
+interface LocatedFaces {
+  image: RgbImage;
+  faces: DetectedFace[];
+  choice: FaceChoice;
+  scaleToOriginal: number;
+}
+
+/**
+ * Detect and choose; when the face (or a faceless image) is small, do it again on a Lanczos
+ * enlargement and keep working on that, so landmarks and alignment see it too. The enlarged
+ * result is kept only when it settles on one face, or when the plain image gave none.
+ */
+async function locateFaces(
+  image: RgbImage,
+  scaleToOriginal: number,
+  role: ImageRole,
+  pipeline: FacePipeline,
+): Promise<LocatedFaces> {
+  const faces = await findFaces(pipeline.detector, image);
+  const choice = chooseFace(faces, role === 'SELFIE');
+  const plain = { image, faces, choice, scaleToOriginal };
+  const factor = smallFaceEnlargement(image, choice, pipeline.decodeLimits.maxInputPixels);
+  if (factor === 1) return plain;
+  const enlarged = await enlargeImage(image, factor);
+  const enlargedFaces = await findFaces(pipeline.detector, enlarged);
+  const enlargedChoice = chooseFace(enlargedFaces, role === 'SELFIE');
+  if (enlargedChoice.kind === 'none') return plain;
+  if (enlargedChoice.kind === 'multiple' && choice.kind !== 'none') return plain;
+  return {
+    image: enlarged,
+    faces: enlargedFaces,
+    choice: enlargedChoice,
+    scaleToOriginal: (scaleToOriginal * image.width) / enlarged.width,
   };
 }
 
