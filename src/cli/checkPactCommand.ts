@@ -1,5 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { OPENAPI_PATH } from '../app/projectFiles.ts';
@@ -7,6 +6,7 @@ import { ConfigError } from '../config/ConfigError.ts';
 import { checkPactAgainstOpenApi } from '../contract/checkPactAgainstOpenApi.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
 import type { Io } from './main.ts';
+import { pactFiles } from './pactFiles.ts';
 
 const HELP = `facematch-mock check-pact — check consumer pacts against the OpenAPI document, offline
 
@@ -71,21 +71,4 @@ export async function runCheckPactCommand(argv: string[], io: Io): Promise<numbe
     `\n${failed === 0 ? 'COMPATIBLE' : 'INCOMPATIBLE'}: ${files.length - failed} of ${files.length} pact file(s) match openapi/facematch.yaml\n`,
   );
   return failed === 0 ? 0 : 1;
-}
-
-async function pactFiles(paths: string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    if (!info) throw new ConfigError(`No such pact file or folder: ${path}`);
-    if (info.isDirectory()) {
-      files.push(
-        ...(await readdir(path))
-          .filter((n) => n.endsWith('.json'))
-          .sort()
-          .map((n) => join(path, n)),
-      );
-    } else files.push(path);
-  }
-  return files;
 }

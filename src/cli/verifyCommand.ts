@@ -1,5 +1,3 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { startServer } from '../app/startServer.ts';
@@ -12,6 +10,7 @@ import { type BrokerOptions, runPactVerification } from '../contract/runPactVeri
 import { CALLBACK_PATH, MESSAGE_PATH, startVerificationProxy } from '../contract/startVerificationProxy.ts';
 import { formatVerificationReport } from '../contract/verificationReport.ts';
 import type { Io } from './main.ts';
+import { pactFiles } from './pactFiles.ts';
 
 const HELP = `facematch-mock verify — verify your consumer pacts against a fresh mock
 
@@ -178,21 +177,4 @@ function brokerOptions(values: ReturnType<typeof parse>['values']): BrokerOption
   }
   if (values['provider-version']) options.providerVersion = values['provider-version'];
   return options;
-}
-
-/** Each argument is a pact file, or a folder whose *.json files are pacts. */
-async function pactFiles(paths: string[]): Promise<string[]> {
-  const files: string[] = [];
-  for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    if (!info) throw new ConfigError(`No such pact file or folder: ${path}`);
-    if (info.isDirectory()) {
-      const names = (await readdir(path)).filter((n) => n.endsWith('.json')).sort();
-      if (names.length === 0) throw new ConfigError(`No *.json pact files in ${path}`);
-      files.push(...names.map((n) => join(path, n)));
-    } else {
-      files.push(path);
-    }
-  }
-  return files;
 }

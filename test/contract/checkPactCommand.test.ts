@@ -37,6 +37,16 @@ async function checkPact(name: string, body: unknown) {
 }
 
 describe('facematch-mock check-pact', () => {
+  it('says which argument is not a pact file or folder, and exits 2', async () => {
+    const missing = await run(join(dir, 'no-such-pacts'));
+    expect(missing.code).toBe(2);
+    expect(missing.text).toContain('No such pact file or folder');
+    const empty = await mkdtemp(join(dir, 'empty-'));
+    const none = await run(empty);
+    expect(none.code).toBe(2);
+    expect(none.text).toContain(`No *.json pact files in ${empty}`);
+  });
+
   it('finds our own pacts compatible', async () => {
     const { code, text } = await run('pacts/');
     expect(text).toContain('COMPATIBLE: 3 of 3 pact file(s) match openapi/facematch.yaml');
