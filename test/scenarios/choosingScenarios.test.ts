@@ -108,5 +108,8 @@ describe('an unknown scenario is refused, never ignored', () => {
     expect(unknown.response.status).toBe(400);
     expect(unknown.body.code).toBe('unknown-scenario');
     expect((await admin.queueScenario('nobody', 'review')).response.status).toBe(404);
+    const zero = await admin.queueScenario('demo', 'review', 0);
+    expect(zero.response.status).toBe(400);
+    expect(zero.body.errors[0].field).toBe('/count');
   });
 });

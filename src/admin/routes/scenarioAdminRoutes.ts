@@ -31,13 +31,9 @@ export function scenarioAdminRoutes(control: ControlServices): Router {
         knownScenarios: known,
       });
     }
-    const count = body.count === undefined ? 1 : body.count;
-    if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 10_000) {
-      throw new ProblemError('validation-failed', {
-        errors: [{ location: 'body', field: '/count', message: 'must be a whole number from 1 to 10000' }],
-      });
-    }
-    res.json({ clientId, queue: scenarios.queue.add(clientId, name, count as number) });
+    // The admin document has checked count (1…10000); only the name needs the catalogue.
+    const count = typeof body.count === 'number' ? body.count : 1;
+    res.json({ clientId, queue: scenarios.queue.add(clientId, name, count) });
   });
 
   router.delete('/partners/:clientId/scenario-queue', (req, res) => {
