@@ -37,7 +37,7 @@ import { processSubmission } from '../submissions/processSubmission.ts';
 import { reissueUploads } from '../submissions/reissueUploads.ts';
 import { resumeSubmissions } from '../submissions/resumeSubmissions.ts';
 import { startSubmission } from '../submissions/startSubmission.ts';
-import { parseUploadKey, uploadKey } from '../submissions/uploadKey.ts';
+import { uploadKey } from '../submissions/uploadKey.ts';
 import { createPartnerClocks, type PartnerClocks } from '../time/createPartnerClocks.ts';
 import { bucketSecret } from './bucketSecret.ts';
 import { composeAdmin } from './composeAdmin.ts';
@@ -262,7 +262,7 @@ export async function composeServices(
       canWrite: (key) => acceptsUpload(submissions, key),
       nowFor: (key) => {
         const owner = uploadOwner(submissions, key);
-        return owner ? clockFor(owner).now() : now();
+        return owner ? clockFor(owner.partnerId).now() : now();
       },
     }),
     tokens,
@@ -299,11 +299,7 @@ export async function composeServices(
     now,
     health: () => ({ status: draining ? 'draining' : 'ok', engine: engine.name, version: VERSION }),
     admin: await composeAdmin({ config, partners, journal, metrics, control }),
-    objectOwner: (key) => {
-      const correlationId = parseUploadKey(key)?.correlationId;
-      const owner = correlationId ? submissions.get(correlationId) : undefined;
-      return owner && { correlationId: owner.correlationId, partnerId: owner.partnerId };
-    },
+    objectOwner: (key) => uploadOwner(submissions, key),
     settings: {
       maxJsonBytes: config.maxJsonBytes,
       moduleMaxBodyBytes: config.modules.maxBodyBytes ?? defaultModuleBodyBytes(config.bucket.maxObjectBytes),

@@ -2,6 +2,7 @@ import type { IHttpOperation } from '@stoplight/types';
 import type { NextFunction, Request, Response } from 'express';
 import { bearerChallenge } from '../auth/bearerChallenge.ts';
 import type { Partner } from '../auth/Partner.ts';
+import { decodeObjectKeyPath } from '../bucket/objectKey.ts';
 import { s3Errors, sendS3Error } from '../bucket/s3Error.ts';
 import type { FaultStep, ScenarioFault } from '../scenarios/scenarioSchema.ts';
 import { parseUploadKey } from '../submissions/uploadKey.ts';
@@ -36,7 +37,7 @@ export function scenarioFaults(services: AppServices) {
     const partner = res.locals.partner as Partner | undefined;
     const correlationId =
       step === 'upload'
-        ? parseUploadKey(safeDecode(req.path.replace(/^\//, '')))?.correlationId
+        ? parseUploadKey(decodeObjectKeyPath(req.path) ?? '')?.correlationId
         : (req.params as Record<string, string | undefined>).correlationId;
     if (!correlationId) return next();
     const partnerId = step === 'upload' ? null : (partner?.clientId ?? '');
@@ -95,12 +96,4 @@ async function applyFault(
     return next(new ProblemError(fault.problem, { detail, headers }, { rule, message: detail }));
   }
   next();
-}
-
-function safeDecode(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
 }

@@ -13,8 +13,15 @@ export function acceptsUpload(submissions: RecordStore<Submission>, key: string)
   return submission !== undefined && submission.status === 'AWAITING_UPLOAD';
 }
 
-/** The partner that owns an upload key, whose business clock decides whether its URL has expired. */
-export function uploadOwner(submissions: RecordStore<Submission>, key: string): string | undefined {
+/**
+ * The submission (and partner) an upload key belongs to: whose business clock decides whether its
+ * URL has expired, and whose journal a bucket request belongs in.
+ */
+export function uploadOwner(
+  submissions: RecordStore<Submission>,
+  key: string,
+): { correlationId: string; partnerId: string } | undefined {
   const parsed = parseUploadKey(key);
-  return parsed ? submissions.get(parsed.correlationId)?.partnerId : undefined;
+  const submission = parsed ? submissions.get(parsed.correlationId) : undefined;
+  return submission && { correlationId: submission.correlationId, partnerId: submission.partnerId };
 }
