@@ -95,6 +95,16 @@ describe('a test clock per partner', () => {
     expect(bad.body.errors[0].field).toBe('/advanceSeconds');
     expect((await admin.call('POST', '/partners/demo/clock', {})).response.status).toBe(400);
     expect((await admin.call('GET', '/partners/nobody/clock')).response.status).toBe(404);
+    // freeze: false lets a frozen clock run on from where it stands, keeping its lead over wall time.
+    try {
+      await admin.freezeClock('demo');
+      await admin.advanceClock('demo', 600);
+      const resumed = await admin.call('POST', '/partners/demo/clock', { freeze: false });
+      expect(resumed.body.frozen).toBe(false);
+      expect(resumed.body.offsetMs).toBeGreaterThan(590_000);
+    } finally {
+      await admin.resetClock('demo');
+    }
   });
 });
 
