@@ -1,7 +1,7 @@
 import { MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceMatchClient, FaceMatchApiError } from '../../../src/client/index.ts';
-import { CONSUMER, PROVIDERS, pactOutput } from './pactFiles.ts';
+import { CONSUMER, PACT_MOCK_RETRIES, PROVIDERS, pactOutput } from './pactFiles.ts';
 
 const { like, integer, regex, eachLike, fromProviderState } = MatchersV3;
 
@@ -39,7 +39,7 @@ function client(baseUrl: string) {
   });
 }
 
-describe('the flow, step by step', () => {
+describe('the flow, step by step', { retry: PACT_MOCK_RETRIES }, () => {
   it('gets a token with client credentials (HTTP Basic, form body)', async () => {
     await pact
       .addInteraction()
@@ -202,7 +202,7 @@ describe('the flow, step by step', () => {
   });
 });
 
-describe('details for each outcome', () => {
+describe('details for each outcome', { retry: PACT_MOCK_RETRIES }, () => {
   const outcomes = [
     { outcome: 'Success', score: integer(92) },
     { outcome: 'Review', score: integer(74) },
@@ -265,7 +265,7 @@ describe('details for each outcome', () => {
   });
 });
 
-describe('the errors a partner must handle', () => {
+describe('the errors a partner must handle', { retry: PACT_MOCK_RETRIES }, () => {
   async function refusal(promise: Promise<unknown>): Promise<FaceMatchApiError> {
     const error = await promise.catch((e: unknown) => e);
     if (!(error instanceof FaceMatchApiError)) throw new Error(`expected a FaceMatchApiError, got ${error}`);

@@ -2,7 +2,7 @@ import { MatchersV3, PactV4, XmlBuilder } from '@pact-foundation/pact';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureFile, readFixture } from '../../../fixtures/index.ts';
 import { createFaceMatchClient, FaceMatchApiError, type PresignedUpload } from '../../../src/client/index.ts';
-import { CONSUMER, PROVIDERS, pactOutput } from './pactFiles.ts';
+import { CONSUMER, PACT_MOCK_RETRIES, PROVIDERS, pactOutput } from './pactFiles.ts';
 
 const { regex, fromProviderState } = MatchersV3;
 
@@ -68,7 +68,7 @@ function presigned(base: string, signature = EXAMPLE.signature): PresignedUpload
 const client = (baseUrl: string) =>
   createFaceMatchClient({ baseUrl, accessToken: async () => 'unused', timeoutMs: 5000, maxRetryWaitMs: 0 });
 
-it('uploads the selfie to its presigned URL', async () => {
+it('uploads the selfie to its presigned URL', { retry: PACT_MOCK_RETRIES }, async () => {
   await pact
     .addInteraction()
     .given('a submission awaiting upload')
@@ -82,7 +82,7 @@ it('uploads the selfie to its presigned URL', async () => {
     });
 });
 
-it('403 "Request has expired" for an expired URL', async () => {
+it('403 "Request has expired" for an expired URL', { retry: PACT_MOCK_RETRIES }, async () => {
   await pact
     .addInteraction()
     .given('a submission awaiting upload', { scenario: 'upload-url-expired' })
@@ -102,7 +102,7 @@ it('403 "Request has expired" for an expired URL', async () => {
     });
 });
 
-it('403 for a tampered URL', async () => {
+it('403 for a tampered URL', { retry: PACT_MOCK_RETRIES }, async () => {
   await pact
     .addInteraction()
     .given('a submission awaiting upload')

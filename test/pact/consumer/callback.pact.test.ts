@@ -2,7 +2,7 @@ import { MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyCallback } from '../../../src/client/index.ts';
-import { CONSUMER, PROVIDERS, pactOutput } from './pactFiles.ts';
+import { CONSUMER, PACT_MOCK_RETRIES, PROVIDERS, pactOutput } from './pactFiles.ts';
 
 const { like, regex } = MatchersV3;
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 // A V4 asynchronous message: what our callback handler must understand, and what the provider's
 // verification proves the real dispatcher sends (test/pact/provider/).
-it('understands a submission.completed callback', async () => {
+it('understands a submission.completed callback', { retry: PACT_MOCK_RETRIES }, async () => {
   await pact
     .addAsynchronousInteraction()
     .given('a completed submission', { outcome: 'Success' })

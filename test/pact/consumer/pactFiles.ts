@@ -39,3 +39,9 @@ export async function pactOutput(provider: string) {
     },
   };
 }
+
+// Pact's mock server now and then never sees a request our client sent it (about 1 run in 10 of these
+// files on this 2-core machine, with fresh connections too, never with the provider-side checks);
+// the cause is inside Pact's core. A retry makes a fresh mock server, and a real mismatch still fails
+// every attempt.
+export const PACT_MOCK_RETRIES = 2;
