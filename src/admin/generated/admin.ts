@@ -605,7 +605,10 @@ export interface components {
             confidence: number;
             /** @description The shorter side of the box. */
             sizePx: number;
-            /** @description Measured on the aligned face chip; null when the engine did not align the face. */
+            /**
+             * @description Measured on the aligned face chip; null when not measured (the fixture engine measures
+             *     none; the onnx engine only for a face it aligned).
+             */
             quality: {
                 /** @description Variance of the Laplacian; higher is sharper. */
                 sharpness: number;
@@ -615,8 +618,9 @@ export interface components {
             /**
              * @description The five points the face was aligned on, in this order: `leftEye`, `rightEye` (the eye on
              *     the image's left and right; centres), `noseTip`, `leftMouthCorner`, `rightMouthCorner`.
-             *     Null when the engine did not align this face (several faces, or an engine without
-             *     landmarks) or on records scored before landmarks were kept.
+             *     Null when the engine did not locate them (the onnx engine aligns no face in an image
+             *     showing several) or on records scored before landmarks were kept. The fixture engine
+             *     gives the points of the face its generator drew (fixtures/README.md).
              */
             landmarks: components["schemas"]["Landmark"][] | null;
         };
