@@ -45,7 +45,7 @@ import { composeProviderStates } from './composeProviderStates.ts';
 import { createStores } from './createStores.ts';
 import { createTokenService } from './createTokenService.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
-import { OPENAPI_PATH, VERSION } from './projectFiles.ts';
+import { DASHBOARD_DIR, OPENAPI_PATH, VERSION } from './projectFiles.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -255,6 +255,7 @@ export async function composeServices(
     // The document parsed once: a second YAML parse by Prism's loader cost start-up time.
     contract: await loadContractValidator(openApiDocument),
     openApiDocument,
+    dashboardDir: DASHBOARD_DIR,
     bucketRouter: createBucketRouter({
       store: objects,
       credentials: bucketCredentials,

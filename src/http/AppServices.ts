@@ -17,6 +17,8 @@ import type { StoredAnswer } from './idempotency.ts';
 export interface AppServices {
   contract: ContractValidator;
   openApiDocument: unknown;
+  /** The dashboard's built static files (index.html, assets/), served at /ui. */
+  dashboardDir: string;
   bucketRouter: Router;
   tokens: {
     findPartner(clientId: string): Partner | undefined;

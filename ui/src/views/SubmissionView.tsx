@@ -1,0 +1,156 @@
+import {
+  type AdminPartner,
+  type AdminSubmission,
+  admin,
+  type JournalEntry,
+  query,
+  type Thresholds,
+} from '../adminApi.ts';
+import { Badge } from '../components/Badge.tsx';
+import { Delivery } from '../components/Delivery.tsx';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { FaceImage } from '../components/FaceImage.tsx';
+import { ScoreBar } from '../components/ScoreBar.tsx';
+import { Timeline } from '../components/Timeline.tsx';
+import { hrefOf } from '../route.ts';
+import { useLive } from '../useLive.ts';
+
+interface Loaded {
+  submission: AdminSubmission;
+  journal: JournalEntry[];
+  thresholds: Thresholds | undefined;
+}
+
+async function load(id: string): Promise<Loaded> {
+  const path = encodeURIComponent(id);
+  const [submission, journal] = await Promise.all([
+    admin<AdminSubmission>(`/submissions/${path}`),
+    admin<{ entries: JournalEntry[] }>(`/journal${query({ correlationId: id, limit: 500 })}`),
+  ]);
+  // The result names the thresholds applied; before there is one, the partner's current ones.
+  const thresholds =
+    submission.result?.thresholds ??
+    (await admin<AdminPartner>(`/partners/${encodeURIComponent(submission.partnerId)}`)
+      .then((partner) => partner.thresholds)
+      .catch(() => undefined));
+  return { submission, journal: journal.entries, thresholds };
+}
+
+/** One submission: its outcome on the partner's bands, both images with the faces found, its timeline and callbacks. */
+export function SubmissionView({ id }: { id: string }) {
+  const live = useLive(() => load(id), id);
+  const loaded = live.data;
+  if (!loaded) {
+    return (
+      <>
+        <h1>
+          Submission <code>{id}</code>
+        </h1>
+        <ErrorNote error={live.error} />
+        {!live.error && <p aria-live="polite">Loading…</p>}
+        <p>
+          <a href={hrefOf({ view: 'submissions' })}>Back to the submissions</a>
+        </p>
+      </>
+    );
+  }
+  const { submission, journal, thresholds } = loaded;
+  const result = submission.result;
+  const image = (type: 'SELFIE' | 'DOCUMENT') => submission.images.find((i) => i.imageType === type);
+  const selfie = image('SELFIE');
+  const document = image('DOCUMENT');
+  return (
+    <>
+      <h1>
+        Submission <code class="wrap">{submission.correlationId}</code>
+      </h1>
+      <ErrorNote error={live.error} />
+      <dl class="facts summary" data-testid="submission-facts">
+        <dt>Partner</dt>
+        <dd>{submission.partnerId}</dd>
+        <dt>Reference</dt>
+        <dd>{submission.referenceId ?? '—'}</dd>
+        <dt>Status</dt>
+        <dd>
+          <Badge value={submission.status} />
+        </dd>
+        <dt>Scenario</dt>
+        <dd>
+          {submission.scenario
+            ? `${submission.scenario.name} (chosen by ${submission.scenario.source})`
+            : 'none: the images and the engine decide'}
+        </dd>
+        <dt>Document type</dt>
+        <dd>{submission.documentType}</dd>
+        {result && (
+          <>
+            <dt>Engine</dt>
+            <dd>{result.engine}</dd>
+          </>
+        )}
+      </dl>
+
+      <section aria-labelledby="result-heading">
+        <h2 id="result-heading">Result</h2>
+        {result && thresholds ? (
+          <>
+            <ScoreBar score={result.score} outcome={result.outcome} thresholds={thresholds} />
+            <h3>Reasons</h3>
+            {result.reasons.length === 0 ? (
+              <p class="muted">None: nothing stood in the way of a score.</p>
+            ) : (
+              <ul class="reasons" data-testid="reasons">
+                {result.reasons.map((reason) => (
+                  <li key={reason.code + (reason.image ?? '')}>
+                    <code>{reason.code}</code>
+                    {reason.image ? ` (${reason.image.toLowerCase()})` : ''}
+                    {reason.message ? `: ${reason.message}` : ''}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </>
+        ) : (
+          <p>No result yet: the submission is {submission.status.toLowerCase().replace('_', ' ')}.</p>
+        )}
+      </section>
+
+      <section aria-labelledby="images-heading">
+        <h2 id="images-heading">Images</h2>
+        <div class="faces">
+          <FaceImage
+            label="Selfie"
+            href={selfie?.href ?? ''}
+            uploaded={selfie?.uploaded ?? false}
+            analysis={result?.faces.selfie}
+          />
+          <FaceImage
+            label="Document"
+            href={document?.href ?? ''}
+            uploaded={document?.uploaded ?? false}
+            analysis={result?.faces.document}
+          />
+        </div>
+      </section>
+
+      <section aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Timeline</h2>
+        <Timeline submission={submission} journal={journal} />
+      </section>
+
+      <section aria-labelledby="callbacks-heading">
+        <h2 id="callbacks-heading">Callbacks</h2>
+        {submission.callbacks.length === 0 && (
+          <p class="muted">
+            {submission.callbackUrl
+              ? 'No delivery yet: the callback goes out when the submission completes.'
+              : 'No callback URL: this submission is polled only.'}
+          </p>
+        )}
+        {submission.callbacks.map((delivery) => (
+          <Delivery key={delivery.webhookId} delivery={delivery} onChange={live.reload} />
+        ))}
+      </section>
+    </>
+  );
+}
