@@ -29,6 +29,9 @@ export function matchOperation(
     res.locals.operation = match.operation;
     if (validateResponses !== 'off' && !isHead) {
       responseRecorder(res, (response) => {
+        // A 304 answers a browser's conditional GET (If-None-Match on express's ETag): HTTP's own
+        // reply that the copy it holds is current, with no content for the contract to check.
+        if (response.statusCode === 304) return null;
         const violations = contract.checkResponse(match.operation, response);
         if (violations.length === 0) return null;
         onViolation(`${req.method} ${req.path} → ${response.statusCode}: ${violations.join('; ')}`);

@@ -10,13 +10,26 @@ export type AdminPartner = Schemas['AdminPartner'];
 export type Scenario = Schemas['Scenario'];
 export type Thresholds = Schemas['Thresholds'];
 export type MatchResult = partnerComponents['schemas']['MatchResult'];
-export type ImageAnalysis = partnerComponents['schemas']['ImageAnalysis'];
-/** Landmarks are drawn when the admin API gives them (points in image pixels). */
-export type FaceData = partnerComponents['schemas']['FaceData'] & {
-  landmarks?: Array<{ x: number; y: number }> | Array<[number, number]>;
+export type Landmark = { name: string; x: number; y: number };
+/** The partner's face data, or the engine's own view (`analysis`), which adds landmarks. */
+export type FaceData = Omit<partnerComponents['schemas']['FaceData'], 'quality'> & {
+  quality?: { sharpness: number; brightness: number } | null;
+  landmarks?: Landmark[] | null;
 };
-/** The admin document leaves `result` open (it is the partner's MatchResult); this is what it holds. */
-export type AdminSubmission = Omit<Schemas['AdminSubmission'], 'result'> & { result: MatchResult | null };
+export type ImageAnalysis = Omit<partnerComponents['schemas']['ImageAnalysis'], 'face'> & {
+  face: FaceData | null;
+};
+export type AppliedThresholds = Thresholds & { source?: 'result' | 'partner' };
+/**
+ * The admin document leaves `result` open (it is the partner's MatchResult). `thresholds` and
+ * `analysis` are the dashboard's additions to the admin API (the engine's analysis with landmarks);
+ * a server without them still shows the result's thresholds and face boxes.
+ */
+export type AdminSubmission = Omit<Schemas['AdminSubmission'], 'result'> & {
+  result: MatchResult | null;
+  thresholds?: AppliedThresholds | null;
+  analysis?: { engine: string; selfie: ImageAnalysis | null; document: ImageAnalysis | null } | null;
+};
 export type ClockState = {
   clientId: string;
   now: string;
@@ -101,3 +114,49 @@ export function query(params: Record<string, string | number | boolean | undefin
   const entries = Object.entries(params).filter(([, value]) => value !== undefined && value !== '');
   return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}` : '';
 }
+
+/** `GET /__admin/submissions/{id}/timeline`: everything that happened to one submission, oldest first. */
+export type TimelineEvent =
+  | {
+      kind: 'created';
+      at: string;
+      referenceId: string | null;
+      documentType: string;
+      callbackUrl: string | null;
+      scenario: SubmissionSummary['scenario'];
+    }
+  | {
+      kind: 'upload';
+      at: string;
+      imageType: 'SELFIE' | 'DOCUMENT';
+      size: number;
+      contentType: string;
+      etag: string;
+    }
+  | { kind: 'confirmed'; at: string }
+  | { kind: 'poll'; at: string; journalId: string; httpStatus: number; durationMs: number }
+  | {
+      kind: 'refused';
+      at: string;
+      journalId: string;
+      method: string;
+      path: string;
+      httpStatus: number;
+      nearMiss: JournalEntry['nearMiss'];
+    }
+  | { kind: 'completed'; at: string; status: 'COMPLETED' | 'FAILED'; outcome: string; score: number }
+  | {
+      kind: 'callback-attempt';
+      at: string;
+      webhookId: string;
+      attempt: number;
+      durationMs: number;
+      ok: boolean;
+      request: { method: 'POST'; url: string; headers: Record<string, string> | null; body: string };
+      response: {
+        statusCode: number | null;
+        bodyExcerpt: string | null;
+        bodyTruncated: boolean;
+        error: string | null;
+      };
+    };

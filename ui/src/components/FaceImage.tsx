@@ -1,9 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { adminImageUrl, type FaceData, type ImageAnalysis } from '../adminApi.ts';
-
-function pointsOf(face: FaceData): Array<{ x: number; y: number }> {
-  return (face.landmarks ?? []).map((point) => (Array.isArray(point) ? { x: point[0], y: point[1] } : point));
-}
+import { adminImageUrl, type ImageAnalysis } from '../adminApi.ts';
 
 /**
  * An uploaded image with what the engine found drawn over it: the face box and the landmarks.
@@ -42,7 +38,7 @@ export function FaceImage({
   }, [href, uploaded]);
 
   const face = analysis?.face ?? null;
-  const landmarks = face ? pointsOf(face) : [];
+  const landmarks = face?.landmarks ?? [];
   return (
     <figure class="face-figure" data-testid={`image-${label.toLowerCase()}`}>
       <figcaption>
@@ -75,15 +71,17 @@ export function FaceImage({
               vector-effect="non-scaling-stroke"
               data-testid="face-box"
             />
-            {landmarks.map((point, i) => (
+            {landmarks.map((point) => (
               <circle
-                key={i}
+                key={point.name}
                 class="landmark"
                 cx={point.x}
                 cy={point.y}
-                r={Math.max(1.5, face.box.width / 90)}
+                r={Math.max(2, face.box.width / 40)}
                 data-testid="landmark"
-              />
+              >
+                <title>{point.name}</title>
+              </circle>
             ))}
           </svg>
         )}

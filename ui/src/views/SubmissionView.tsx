@@ -1,39 +1,55 @@
 import {
   type AdminPartner,
   type AdminSubmission,
+  ApiError,
   admin,
+  type ImageAnalysis,
   type JournalEntry,
   query,
   type Thresholds,
+  type TimelineEvent,
 } from '../adminApi.ts';
 import { Badge } from '../components/Badge.tsx';
 import { Delivery } from '../components/Delivery.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FaceImage } from '../components/FaceImage.tsx';
 import { ScoreBar } from '../components/ScoreBar.tsx';
-import { Timeline } from '../components/Timeline.tsx';
+import { Timeline, timelineFrom } from '../components/Timeline.tsx';
 import { hrefOf } from '../route.ts';
 import { useLive } from '../useLive.ts';
 
 interface Loaded {
   submission: AdminSubmission;
-  journal: JournalEntry[];
+  timeline: TimelineEvent[];
   thresholds: Thresholds | undefined;
 }
 
 async function load(id: string): Promise<Loaded> {
-  const path = encodeURIComponent(id);
-  const [submission, journal] = await Promise.all([
-    admin<AdminSubmission>(`/submissions/${path}`),
-    admin<{ entries: JournalEntry[] }>(`/journal${query({ correlationId: id, limit: 500 })}`),
+  const path = `/submissions/${encodeURIComponent(id)}`;
+  const [submission, timeline] = await Promise.all([
+    admin<AdminSubmission>(path),
+    admin<{ events: TimelineEvent[] }>(`${path}/timeline`).then(
+      (answer) => answer.events,
+      (error: unknown) => {
+        // A server without the timeline route: the same story from the submission and the journal.
+        if (error instanceof ApiError && error.status === 404 && error.code === 'not-found') return undefined;
+        throw error;
+      },
+    ),
   ]);
-  // The result names the thresholds applied; before there is one, the partner's current ones.
+  const journal =
+    timeline === undefined
+      ? (await admin<{ entries: JournalEntry[] }>(`/journal${query({ correlationId: id, limit: 500 })}`))
+          .entries
+      : [];
+  // The thresholds the score was classified with; before there is a score, the partner's.
   const thresholds =
+    submission.thresholds ??
     submission.result?.thresholds ??
     (await admin<AdminPartner>(`/partners/${encodeURIComponent(submission.partnerId)}`)
       .then((partner) => partner.thresholds)
       .catch(() => undefined));
-  return { submission, journal: journal.entries, thresholds };
+  return { submission, timeline: timeline ?? timelineFrom(submission, journal), thresholds };
 }
 
 /** One submission: its outcome on the partner's bands, both images with the faces found, its timeline and callbacks. */
@@ -54,11 +70,14 @@ export function SubmissionView({ id }: { id: string }) {
       </>
     );
   }
-  const { submission, journal, thresholds } = loaded;
+  const { submission, timeline, thresholds } = loaded;
   const result = submission.result;
   const image = (type: 'SELFIE' | 'DOCUMENT') => submission.images.find((i) => i.imageType === type);
   const selfie = image('SELFIE');
   const document = image('DOCUMENT');
+  // The engine's own view has the landmarks; the partner's face data has boxes only.
+  const analysisOf = (side: 'selfie' | 'document'): ImageAnalysis | null | undefined =>
+    submission.analysis ? submission.analysis[side] : result?.faces[side];
   return (
     <>
       <h1>
@@ -122,20 +141,20 @@ export function SubmissionView({ id }: { id: string }) {
             label="Selfie"
             href={selfie?.href ?? ''}
             uploaded={selfie?.uploaded ?? false}
-            analysis={result?.faces.selfie}
+            analysis={analysisOf('selfie')}
           />
           <FaceImage
             label="Document"
             href={document?.href ?? ''}
             uploaded={document?.uploaded ?? false}
-            analysis={result?.faces.document}
+            analysis={analysisOf('document')}
           />
         </div>
       </section>
 
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
-        <Timeline submission={submission} journal={journal} />
+        <Timeline events={timeline} />
       </section>
 
       <section aria-labelledby="callbacks-heading">

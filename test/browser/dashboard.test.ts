@@ -1,0 +1,173 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminClient } from '../support/adminClient.ts';
+import { hasChromium, launchChromium } from '../support/browser.ts';
+import { openDashboard, screenshot, seriousAxeViolations } from '../support/dashboardPage.ts';
+import { startReceiver } from '../support/receiver.ts';
+import { startFlow } from '../support/runFlow.ts';
+import { startTestServer, type TestServer } from '../support/testServer.ts';
+
+let browser: Browser;
+let server: TestServer;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  [server, receiver, browser] = await Promise.all([
+    startTestServer(),
+    startReceiver(() => 204),
+    launchChromium(),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await receiver?.close();
+});
+
+/** The flow over the partner API, to completion, as a partner backend runs it. */
+async function completedFlow(options: Parameters<typeof startFlow>[2]) {
+  const flow = await startFlow(server.url, await server.token(), options);
+  const finished = await flow.client.pollUntilFinished(flow.id);
+  expect(finished.status).toBe('COMPLETED');
+  return flow.id;
+}
+
+describe.skipIf(!hasChromium)('the dashboard', () => {
+  it('lists a flow driven over the API as it happens, without a reload, and finds it by referenceId', async () => {
+    const { page, foreignRequests, errors, serverErrors } = await openDashboard(
+      browser,
+      server.url,
+      '#/submissions',
+    );
+    await page.getByRole('heading', { level: 1, name: 'Submissions' }).waitFor();
+
+    const id = await completedFlow({ referenceId: 'loan-ui-list', callbackUrl: receiver.url });
+    const row = page.locator(`[data-testid="submission-row"][data-id="${id}"]`);
+    await row.getByText('COMPLETED').waitFor({ timeout: 10_000 });
+    await expect(row.getByTestId('outcome').textContent()).resolves.toBe('Success');
+    expect(await row.textContent()).toContain('loan-ui-list');
+    expect(await row.textContent()).toContain('92');
+
+    await completedFlow({ referenceId: 'loan-ui-other' });
+    await page.getByText('loan-ui-other').waitFor({ timeout: 10_000 });
+    await page.getByLabel('Search by correlationId or referenceId').fill('ui-list');
+    await expect.poll(() => page.getByTestId('submission-row').count()).toBe(1);
+    await page.getByLabel('Search by correlationId or referenceId').fill('');
+    await expect.poll(() => page.getByTestId('submission-row').count()).toBe(2);
+
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'dashboard-submissions');
+    expect(foreignRequests).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(serverErrors).toEqual([]);
+  });
+
+  it('shows a submission: both images with face boxes, the score on its bands, and every callback attempt', async () => {
+    // callback-fail: every attempt counts as failed, so the whole retry schedule is attempted.
+    const id = await completedFlow({ scenario: 'callback-fail', callbackUrl: receiver.url });
+    const admin = adminClient(server.url);
+    await expect
+      .poll(async () => (await admin.call('GET', `/submissions/${id}`)).body.callbacks[0]?.state, {
+        timeout: 10_000,
+      })
+      .toBe('failed');
+    const stored = (await admin.call('GET', `/submissions/${id}`)).body;
+    const attempts = stored.callbacks[0].attempts.length;
+    expect(attempts).toBe(4);
+
+    const { page, foreignRequests, errors, serverErrors } = await openDashboard(
+      browser,
+      server.url,
+      `#/submissions/${id}`,
+    );
+    await page.getByRole('heading', { level: 2, name: 'Result' }).waitFor();
+    for (const side of ['selfie', 'document']) {
+      const figure = page.getByTestId(`image-${side}`);
+      const photo = figure.getByTestId('face-photo');
+      await photo.waitFor();
+      await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+      // The overlay lies on the image as displayed, and the box is drawn inside it.
+      const [imageBox, overlayBox, faceBox] = await Promise.all([
+        photo.boundingBox(),
+        figure.getByTestId('face-overlay').boundingBox(),
+        figure.getByTestId('face-box').boundingBox(),
+      ]);
+      expect(overlayBox).toEqual(imageBox);
+      expect(faceBox?.width).toBeGreaterThan(10);
+      expect(faceBox!.x).toBeGreaterThanOrEqual(imageBox!.x);
+      expect(faceBox!.x + faceBox!.width).toBeLessThanOrEqual(imageBox!.x + imageBox!.width + 1);
+      const face = stored.result.faces[side].face;
+      expect(await figure.textContent()).toContain(
+        `${Math.round(face.box.width)} × ${Math.round(face.box.height)} px`,
+      );
+    }
+    expect(await page.getByRole('meter', { name: /Score/ }).getAttribute('value')).toBe(String(stored.score));
+    await page.getByTestId('score-bar').waitFor();
+    expect(await page.locator('.score').textContent()).toContain('Success from 80');
+    expect(await page.getByTestId('attempt').count()).toBe(attempts);
+    const timeline = page.getByTestId('timeline');
+    expect(await timeline.locator('[data-kind="callback-attempt"]').count()).toBe(attempts);
+    for (const kind of ['created', 'upload', 'confirmed', 'completed']) {
+      expect(await timeline.locator(`[data-kind="${kind}"]`).count()).toBeGreaterThan(0);
+    }
+
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'dashboard-submission');
+    expect(foreignRequests).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(serverErrors).toEqual([]);
+  });
+
+  it('redelivers a callback with one click: the receiver gets it again and the new attempt is listed', async () => {
+    const id = await completedFlow({ callbackUrl: receiver.url });
+    const admin = adminClient(server.url);
+    await expect
+      .poll(async () => (await admin.call('GET', `/submissions/${id}`)).body.callbacks[0]?.state, {
+        timeout: 10_000,
+      })
+      .toBe('delivered');
+    const webhookId = (await admin.call('GET', `/submissions/${id}`)).body.callbacks[0].webhookId as string;
+    const received = () => receiver.requests.filter((r) => r.headers['webhook-id'] === webhookId).length;
+    expect(received()).toBe(1);
+
+    const { page } = await openDashboard(browser, server.url, '#/callbacks');
+    const delivery = page.getByRole('region', { name: `Delivery ${webhookId}` });
+    await delivery.getByTestId('attempt').first().waitFor();
+    expect(await delivery.getByTestId('attempt').count()).toBe(1);
+    await delivery.getByRole('button', { name: `Redeliver ${webhookId}` }).click();
+    await expect.poll(() => delivery.getByTestId('attempt').count(), { timeout: 10_000 }).toBe(2);
+    expect(received()).toBe(2);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('shows each refused request in the journal with the rule it broke', async () => {
+    // A request the contract refuses: the document type is not one it knows.
+    const token = await server.token();
+    const refused = await fetch(`${server.url}/v1/submissions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ documentType: 'LIBRARY_CARD' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(refused.status).toBe(400);
+    const { page } = await openDashboard(browser, server.url, '#/journal');
+    await page.getByLabel('Near misses only (refused requests)').check();
+    const row = page.getByTestId('journal-row').filter({ hasText: 'POST /v1/submissions' }).first();
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.getByTestId('near-miss').textContent()).toMatch(/enum on \/documentType/);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('fits a phone: no page-wide sideways scrolling on the submission page at 375 px', async () => {
+    const id = await completedFlow({ callbackUrl: receiver.url });
+    const { page } = await openDashboard(browser, server.url, `#/submissions/${id}`, {
+      width: 375,
+      height: 800,
+    });
+    await page.getByTestId('image-document').getByTestId('face-box').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
