@@ -8,12 +8,14 @@ import { requireAdminToken } from './requireAdminToken.ts';
 import { adminDocumentRoutes } from './routes/adminDocumentRoutes.ts';
 import { journalRoutes } from './routes/journalRoutes.ts';
 import { partnerRoutes } from './routes/partnerRoutes.ts';
+import { timelineRoutes } from './routes/timelineRoutes.ts';
 
 /** One route group per admin area; a new area adds its group here. */
 export const ADMIN_ROUTE_GROUPS: ReadonlyArray<(admin: AdminServices) => Router> = [
   adminDocumentRoutes,
   journalRoutes,
   partnerRoutes,
+  timelineRoutes,
   (admin) => express.Router().use('/__admin', controlRoutes(admin.control)),
 ];
 

@@ -12,7 +12,16 @@ export interface DeliveryAttempt {
   /** Why the attempt did not succeed, in words a partner can act on. */
   error?: string;
   ok: boolean;
+  /** The headers sent, signature included (it is not a secret: it covers only this body). Absent on older records. */
+  requestHeaders?: Record<string, string>;
+  /** The start of the receiver's answer body (RESPONSE_EXCERPT_BYTES at most), when it answered. */
+  responseBodyExcerpt?: string;
+  /** True when the answer body was longer than the excerpt, or did not finish within the timeout. */
+  responseBodyTruncated?: boolean;
 }
+
+/** Enough to show a receiver's error page or JSON problem; bounded so a huge answer costs nothing. */
+export const RESPONSE_EXCERPT_BYTES = 2048;
 
 export interface DeliverCallbackInput {
   url: string;
@@ -40,10 +49,21 @@ export async function deliverCallback(input: DeliverCallbackInput): Promise<Deli
   } = input;
   const at = now().toISOString();
   const started = performance.now();
-  const finish = (result: { statusCode?: number; error?: string; ok: boolean }): DeliveryAttempt => ({
+  const sentHeaders: Record<string, string> = {
+    ...headers,
+    'content-type': 'application/json',
+    'user-agent': userAgent,
+  };
+  const finish = (
+    result: Pick<
+      DeliveryAttempt,
+      'statusCode' | 'error' | 'ok' | 'responseBodyExcerpt' | 'responseBodyTruncated'
+    >,
+  ): DeliveryAttempt => ({
     at,
     durationMs: Math.round(performance.now() - started),
     ...result,
+    requestHeaders: sentHeaders,
   });
 
   let target: URL;
@@ -61,7 +81,7 @@ export async function deliverCallback(input: DeliverCallbackInput): Promise<Deli
   try {
     const response = await fetch(target, {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json', 'user-agent': userAgent },
+      headers: sentHeaders,
       body,
       // Redirects are not followed: a 301/302 turns the POST into a body-less GET,
       // following it would hand a signed event to a host the partner never
@@ -70,23 +90,54 @@ export async function deliverCallback(input: DeliverCallbackInput): Promise<Deli
       redirect: 'manual',
       signal: abort,
     });
-    // The receiver's body is of no use to us; cancelling frees the socket at once
-    // instead of waiting for a slow or endless response body.
-    await response.body?.cancel().catch(() => {});
+    // Only the start of the body is read (a partner debugging a 4xx wants the receiver's words);
+    // cancelling the rest frees the socket instead of waiting for a huge or endless body.
+    const excerpt = await readExcerpt(response, RESPONSE_EXCERPT_BYTES);
     const { status } = response;
-    if (status >= 200 && status < 300) return finish({ ok: true, statusCode: status });
+    if (status >= 200 && status < 300) return finish({ ok: true, statusCode: status, ...excerpt });
     const location = response.headers.get('location');
     const error =
       status >= 300 && status < 400
         ? `receiver answered ${status} redirect${location ? ` to ${location}` : ''}; redirects are not followed, register the final URL`
         : `receiver answered ${status}; only 2xx counts as delivered`;
-    return finish({ ok: false, statusCode: status, error });
+    return finish({ ok: false, statusCode: status, error, ...excerpt });
   } catch (err) {
     if (timeout.aborted)
       return finish({ ok: false, error: `timed out after ${timeoutMs} ms without a response` });
     if (signal?.aborted) return finish({ ok: false, error: CANCELLED });
     return finish({ ok: false, error: describeNetworkError(err) });
   }
+}
+
+/**
+ * Up to `limit` bytes of the body. A body still arriving when the attempt's timeout fires keeps
+ * what came (the status already decided the attempt), marked truncated.
+ */
+async function readExcerpt(
+  response: Response,
+  limit: number,
+): Promise<{ responseBodyExcerpt: string; responseBodyTruncated: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  const reader = response.body?.getReader();
+  try {
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+      if (size > limit) {
+        truncated = true;
+        break;
+      }
+    }
+  } catch {
+    truncated = true;
+  }
+  await reader?.cancel().catch(() => {});
+  const bytes = Buffer.concat(chunks).subarray(0, limit);
+  return { responseBodyExcerpt: bytes.toString('utf8'), responseBodyTruncated: truncated };
 }
 
 // fetch reports every network failure as "fetch failed"; the useful part (DNS,

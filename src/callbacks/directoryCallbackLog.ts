@@ -10,6 +10,10 @@ const attemptSchema = z.object({
   statusCode: z.number().int().optional(),
   error: z.string().optional(),
   ok: z.boolean(),
+  // Kept since the dashboard work; records written before simply lack them.
+  requestHeaders: z.record(z.string(), z.string()).optional(),
+  responseBodyExcerpt: z.string().optional(),
+  responseBodyTruncated: z.boolean().optional(),
 });
 
 const recordSchema = z.object({
@@ -23,6 +27,14 @@ const recordSchema = z.object({
   attempts: z.array(attemptSchema),
   nextAttemptAt: z.string().optional(),
   failureReason: z.string().optional(),
+  // Listed so they survive a restart: an unlisted member is dropped by the parse.
+  retryBase: z.number().int().min(0).optional(),
+  forced: z
+    .object({
+      failAttempts: z.union([z.literal('all'), z.number().int().min(0)]).optional(),
+      duplicates: z.number().int().min(0).optional(),
+    })
+    .optional(),
 });
 
 // Ids become file names, so they are restricted to characters that are safe on

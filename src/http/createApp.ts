@@ -54,6 +54,7 @@ export function createApp(services: AppServices): Express {
         // An expired token is still genuine: its near miss belongs to the partner it was issued to.
         return verified.ok ? verified.partner.clientId : verified.expiredFor;
       },
+      businessNow: (partnerId) => services.admin.control.clocks.for(partnerId).now(),
     }),
   );
   app.use(countRequests(services.admin.metrics));

@@ -6,8 +6,13 @@ export type JournalArea = 'api' | 'bucket' | 'module';
 export interface JournalEntry {
   /** Increasing per process (`req_1`, `req_2`, …), so entries sort and page by id. */
   id: string;
-  /** When the request arrived, ISO 8601. */
+  /** When the request arrived, ISO 8601, wall-clock time. */
   at: string;
+  /**
+   * The same instant on the partner's test clock, so a request can be placed among submission and
+   * callback times (business time) when a test has moved the clock; null when no partner is known.
+   */
+  businessAt: string | null;
   method: string;
   /** The path and query as sent, with signatures and secrets replaced by `***`. */
   path: string;

@@ -21,6 +21,8 @@ export interface JournalRequestsOptions {
    * checked their token (a wrong Content-Type, a missing field) still belong to their partner.
    */
   bearerPartner?: (token: string) => string | undefined;
+  /** Business time now on a partner's test clock; without it `businessAt` is the wall-clock time. */
+  businessNow?: (partnerId: string) => Date;
 }
 
 /**
@@ -28,12 +30,13 @@ export interface JournalRequestsOptions {
  * refusal the rule that refused it, read from the tag the refusing code left (nearMissTag.ts).
  */
 export function journalRequests(options: JournalRequestsOptions) {
-  const { journal, now, skip, objectOwner, bearerPartner } = options;
+  const { journal, now, skip, objectOwner, bearerPartner, businessNow } = options;
   return (req: Request, res: Response, next: NextFunction) => {
     const url = req.originalUrl;
     const path = pathOf(url);
     if (skip(path)) return next();
-    const at = now().toISOString();
+    const arrived = now();
+    const at = arrived.toISOString();
     const started = performance.now();
     whenAnswered(res, (answered) => {
       const status = answered || res.headersSent ? res.statusCode : 0;
@@ -43,14 +46,16 @@ export function journalRequests(options: JournalRequestsOptions) {
         (res.locals.partner as { clientId?: string } | undefined)?.clientId ??
         partnerOfBearer(req, bearerPartner);
       const refused = status >= 400 && status < 500;
+      const partnerId = partner ?? owner?.partnerId ?? null;
       journal.record({
         at,
+        businessAt: partnerId === null ? null : businessTime(arrived, now(), partnerId, businessNow),
         method: req.method,
         path: redactPath(url),
         area,
         status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
-        partnerId: partner ?? owner?.partnerId ?? null,
+        partnerId,
         correlationId: owner?.correlationId ?? submissionIdOf(path),
         nearMiss: refused
           ? (nearMissOf(res) ?? { rule: `http-${status}`, message: 'Refused without a named rule.' })
@@ -59,6 +64,22 @@ export function journalRequests(options: JournalRequestsOptions) {
     });
     next();
   };
+}
+
+/**
+ * The arrival shifted by the partner's clock offset as it stands at the answer: the partner is
+ * only known once the request has been handled. (Partner requests never move a clock; only the
+ * admin API does, and it is not journalled.)
+ */
+function businessTime(
+  arrived: Date,
+  wallNow: Date,
+  partnerId: string,
+  businessNow: JournalRequestsOptions['businessNow'],
+): string {
+  if (!businessNow) return arrived.toISOString();
+  const offsetMs = businessNow(partnerId).getTime() - wallNow.getTime();
+  return new Date(arrived.getTime() + offsetMs).toISOString();
 }
 
 function partnerOfBearer(req: Request, bearerPartner: JournalRequestsOptions['bearerPartner']) {

@@ -33,6 +33,23 @@ export interface FaceBox {
   height: number;
 }
 
+/** The five alignment points, ArcFace order; left and right as seen in the image. */
+export const LANDMARK_NAMES = [
+  'leftEye',
+  'rightEye',
+  'noseTip',
+  'leftMouthCorner',
+  'rightMouthCorner',
+] as const;
+export type LandmarkName = (typeof LANDMARK_NAMES)[number];
+
+export interface Landmark {
+  name: LandmarkName;
+  /** Pixels of the uploaded image as displayed (EXIF orientation applied). */
+  x: number;
+  y: number;
+}
+
 export interface FaceData {
   box: FaceBox;
   /** Detector confidence, 0–1. */
@@ -45,6 +62,12 @@ export interface FaceData {
     /** Mean luma of the face chip, 0–255. */
     brightness: number;
   };
+  /**
+   * The five points the face was aligned on, in LANDMARK_NAMES order; absent when the engine did
+   * not align this face, and on results recorded before landmarks were kept. Mock metadata for the
+   * admin API: the partner contract has no landmarks.
+   */
+  landmarks?: Landmark[];
 }
 
 export interface ImageAnalysis {

@@ -112,6 +112,7 @@ describe('the admin API, open (the default)', () => {
     const entry = {
       id: 'req_1',
       at: '2026-03-01T10:00:00.000Z',
+      businessAt: null,
       method: 'GET',
       path: '/healthz',
       area: 'api',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliverCallback } from '../../src/callbacks/deliverCallback.ts';
+import { deliverCallback, RESPONSE_EXCERPT_BYTES } from '../../src/callbacks/deliverCallback.ts';
 import { signWebhook } from '../../src/callbacks/signWebhook.ts';
 import { closedPortUrl, type Reply, startReceiver, webhookHeadersOf } from '../support/receiver.ts';
 
@@ -41,6 +41,35 @@ describe('deliverCallback', () => {
     const attempt = await deliverCallback({ url: r.url, body, headers: headers(), timeoutMs: 5000 });
     expect(attempt).toMatchObject({ ok: false, statusCode: 500 });
     expect(attempt.error).toMatch(/500/);
+  });
+
+  it('records the headers it sent and the start of the receiver’s answer, bounded', async () => {
+    const problem = JSON.stringify({ error: 'signature mismatch', hint: 'check the secret' });
+    const r = await receiver((n) => ({
+      status: n === 0 ? 401 : 200,
+      body: n === 0 ? problem : 'x'.repeat(5000),
+    }));
+    const sent = headers();
+    const refused = await deliverCallback({ url: r.url, body, headers: sent, timeoutMs: 5000 });
+    expect(refused).toMatchObject({
+      ok: false,
+      statusCode: 401,
+      responseBodyExcerpt: problem,
+      responseBodyTruncated: false,
+    });
+    const received = r.requests[0];
+    if (!received) throw new Error('the receiver saw no request');
+    // What is recorded is what went on the wire.
+    expect(refused.requestHeaders).toEqual({
+      ...sent,
+      'content-type': 'application/json',
+      'user-agent': received.headers['user-agent'],
+    });
+    expect(refused.requestHeaders?.['webhook-signature']).toBe(received.headers['webhook-signature']);
+
+    const long = await deliverCallback({ url: r.url, body, headers: headers(), timeoutMs: 5000 });
+    expect(long).toMatchObject({ ok: true, statusCode: 200, responseBodyTruncated: true });
+    expect(long.responseBodyExcerpt).toBe('x'.repeat(RESPONSE_EXCERPT_BYTES));
   });
 
   it('does not follow a redirect and records the 3xx as a failure', async () => {

@@ -55,6 +55,30 @@ describe.each(logs)('%s callback log', (_name, makeLog) => {
     expect((await log.pending()).map((r) => r.id)).toEqual(['msg_2', 'msg_3']);
   });
 
+  it('keeps everything an attempt records and what a scenario forces on the delivery', async () => {
+    const log = await makeLog();
+    const full: CallbackDeliveryRecord = {
+      ...record('msg_1', 'corr-a', 'pending'),
+      attempts: [
+        {
+          at: '2026-03-01T00:00:10.000Z',
+          durationMs: 3,
+          statusCode: 401,
+          ok: false,
+          error: 'receiver answered 401; only 2xx counts as delivered',
+          requestHeaders: { 'webhook-id': 'msg_1', 'content-type': 'application/json' },
+          responseBodyExcerpt: '{"error":"bad signature"}',
+          responseBodyTruncated: false,
+        },
+      ],
+      nextAttemptAt: '2026-03-01T00:00:11.000Z',
+      retryBase: 1,
+      forced: { failAttempts: 'all', duplicates: 2 },
+    };
+    await log.save(full);
+    expect(await log.get('msg_1')).toEqual(full);
+  });
+
   it('replaces a record saved again under the same id', async () => {
     const log = await makeLog();
     await log.save(record('msg_1', 'corr-a', 'pending'));

@@ -6,6 +6,7 @@ import { redactPath } from '../../src/journal/redactPath.ts';
 function entry(fields: Partial<JournalEntry> = {}): Omit<JournalEntry, 'id'> {
   return {
     at: '2026-03-01T10:00:00.000Z',
+    businessAt: '2026-03-01T10:00:00.000Z',
     method: 'GET',
     path: '/v1/submissions/abc/status',
     area: 'api',

@@ -42,7 +42,19 @@ describe('declaredFixtureResult', () => {
       selfie: {
         width: 240,
         height: 300,
-        face: { box: { x: 66, y: 64, width: 108, height: 136 }, confidence: 0.99, sizePx: 108 },
+        face: {
+          box: { x: 66, y: 64, width: 108, height: 136 },
+          confidence: 0.99,
+          sizePx: 108,
+          // The drawn eye centres, nose tip and mouth corners (fixtures/generate.ts).
+          landmarks: [
+            { name: 'leftEye', x: 99.5, y: 123.8 },
+            { name: 'rightEye', x: 140.5, y: 123.8 },
+            { name: 'noseTip', x: 115.7, y: 147 },
+            { name: 'leftMouthCorner', x: 95.7, y: 162.6 },
+            { name: 'rightMouthCorner', x: 144.3, y: 162.6 },
+          ],
+        },
         facesFound: 1,
       },
       document: { width: 48, height: 48, face: null, facesFound: 0 },

@@ -111,6 +111,63 @@ describe.skipIf(!available)('onnx engine on the converted face-api models', () =
     expect(result.reasons.map((r) => r.code)).toContain('LOW_QUALITY_DOCUMENT');
     expect(result.score).toBeGreaterThan(0);
   });
+
+  it('reports the five alignment landmarks in upload pixels, whether the engine shrank, enlarged or padded the image', async () => {
+    // The same photo at its own size, upscaled past the 1280 px working side (the engine shrinks
+    // it), and at 66 px (the face is ~30 px, so the engine enlarges it): relative to the image the
+    // points must land in the same places.
+    const natural = await portrait('sample1');
+    const { width = 0, height = 0 } = await sharp(natural).metadata();
+    const big = await sharp(natural)
+      .resize(width * 3, height * 3)
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const small = await portrait('sample1', { side: 66 });
+    const relative = async (image: Buffer) => {
+      const result = await engine.score(image, await portrait('sample2'));
+      const face = result.selfie?.face;
+      const size = result.selfie;
+      if (!face?.landmarks || !size) throw new Error(`no landmarks: ${JSON.stringify(result)}`);
+      expect(face.landmarks.map((p) => p.name)).toEqual([
+        'leftEye',
+        'rightEye',
+        'noseTip',
+        'leftMouthCorner',
+        'rightMouthCorner',
+      ]);
+      return face.landmarks.map((p) => [p.x / size.width, p.y / size.height] as const);
+    };
+    const reference = await relative(natural);
+    for (const [label, image] of [
+      ['shrunk', big],
+      ['enlarged', small],
+    ] as const) {
+      const points = await relative(image);
+      points.forEach(([x, y], i) => {
+        const [rx, ry] = reference[i] as readonly [number, number];
+        expect(Math.abs(x - rx), `${label} point ${i} x`).toBeLessThan(0.03);
+        expect(Math.abs(y - ry), `${label} point ${i} y`).toBeLessThan(0.03);
+      });
+    }
+    // A face plausibly drawn: eyes above the nose above the mouth, left of right, inside the image.
+    const [leftEye, rightEye, nose, leftMouth, rightMouth] = reference as Array<readonly [number, number]>;
+    expect(leftEye?.[0]).toBeLessThan(rightEye?.[0] ?? 0);
+    expect(Math.max(leftEye?.[1] ?? 1, rightEye?.[1] ?? 1)).toBeLessThan(nose?.[1] ?? 0);
+    expect(nose?.[1]).toBeLessThan(Math.min(leftMouth?.[1] ?? 0, rightMouth?.[1] ?? 0));
+
+    // A tight crop is found on a padded copy: its points still fall inside the 150×150 upload and the box.
+    const crop = await engine.score(await tightCrop('sample2'), await portrait('sample2'));
+    const face = crop.selfie?.face;
+    expect(face?.landmarks).toHaveLength(5);
+    for (const p of face?.landmarks ?? []) {
+      expect(p.x).toBeGreaterThanOrEqual(0);
+      expect(p.y).toBeGreaterThanOrEqual(0);
+      expect(p.x).toBeLessThanOrEqual(150);
+      expect(p.y).toBeLessThanOrEqual(150);
+      expect(p.x).toBeGreaterThanOrEqual(face?.box.x ?? 0);
+      expect(p.x).toBeLessThanOrEqual((face?.box.x ?? 0) + (face?.box.width ?? 0));
+    }
+  });
 });
 
 async function sharpBlur(image: Buffer): Promise<Buffer> {

@@ -9,7 +9,10 @@ export interface ReceivedCallback {
 }
 
 /** What the receiver does with the n-th request (0-based): answer a status, or never answer. */
-export type Reply = number | { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
+export type Reply =
+  | number
+  | { status: number; headers?: Record<string, string>; delayMs?: number; body?: string }
+  | 'hang';
 
 /**
  * A real partner-side receiver on 127.0.0.1: the dispatcher is exercised over
@@ -39,9 +42,10 @@ export async function startReceiver(reply: (n: number, received: ReceivedCallbac
         hanging.push(res);
         return;
       }
-      const { status, headers, delayMs } = typeof answer === 'number' ? { status: answer } : answer;
+      const { status, headers, delayMs, body } =
+        typeof answer === 'number' ? { status: answer, body: undefined } : answer;
       // A slow receiver: the attempt stays on the wire for delayMs.
-      setTimeout(() => res.writeHead(status, headers ?? {}).end(), delayMs ?? 0);
+      setTimeout(() => res.writeHead(status, headers ?? {}).end(body), delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

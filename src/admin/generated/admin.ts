@@ -223,6 +223,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/submissions/{correlationId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                correlationId: components["parameters"]["CorrelationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Everything that happened to one submission, oldest first
+         * @description One ordered list built from what the mock keeps: the submission record (created, confirmed,
+         *     completed), the bucket (the stored upload of each image), the callback log (every attempt,
+         *     with the request sent and the answer received) and the request journal (status polls, and
+         *     every other request about the submission that was refused).
+         *
+         *     Every `at` is business time on the partner's clock, as everywhere else in the admin API, so
+         *     the order holds when a test advances the clock. Journal entries (wall-clock `at` in
+         *     `GET /__admin/journal`) are placed by their `businessAt`.
+         *
+         *     **The journal is bounded** (`admin.journalSize`, default 5000, oldest dropped first) and
+         *     can be cleared: `poll` and `refused` events of an older submission may have fallen out of
+         *     it, while the other kinds stay as long as the submission does. A replaced upload shows only
+         *     the object stored now.
+         */
+        get: operations["getSubmissionTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live change notifications as server-sent events (ids only; re-fetch what changed)
+         * @description A `text/event-stream` (WHATWG server-sent events) that stays open. Each message names what
+         *     changed, never its content: the client re-fetches the submission, delivery or journal page it
+         *     shows. `event:` is the `kind`, `data:` one JSON `AdminEvent`, `id:` an increasing number
+         *     within this server process. The first message is `ready` (the subscription is live: changes
+         *     from then on are sent). There is no replay: after a reconnect, re-fetch the lists.
+         *
+         *     - `submission`: a submission was created or changed (upload accepted, confirmed, completed,
+         *       callback queued) or removed (reset, retention); `GET /__admin/submissions/{correlationId}`
+         *       then answers 404.
+         *     - `callback-attempt`: an attempt of a completion callback finished and is recorded
+         *       (`GET /__admin/callbacks?correlationId=…`).
+         *     - `journal`: a request was recorded in the journal (`GET /__admin/journal`).
+         *
+         *     A comment line (`: heartbeat`) is sent every 15 s so proxies keep the connection open.
+         *     Behind the admin token like every admin operation: send `Authorization: Bearer <token>`
+         *     (read the stream with `fetch`; the browser's `EventSource` cannot send headers, and tokens
+         *     are never accepted in the query string). On a graceful shutdown the server ends every
+         *     stream at the start of the drain, so open streams never hold it up; reconnect after the
+         *     restart. The response is sent with `Cache-Control: no-store` and `Connection: close`.
+         *
+         *     This response is streamed and never complete, so it is not checked against this document
+         *     by `validateResponses` (the request is); `test/admin/adminEvents.test.ts` checks every
+         *     message against `AdminEvent`.
+         */
+        get: operations["streamAdminEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__admin/callbacks": {
         parameters: {
             query?: never;
@@ -400,8 +476,24 @@ export interface components {
             contentTypes: Record<string, never>;
             confirmedAt: string | null;
             completedAt: string | null;
-            /** @description The partner-visible result (see the partner document's MatchResult), or null. */
-            result: Record<string, never> | null;
+            /**
+             * @description Exactly what the partner reads in `GET /v1/submissions/{id}` (the partner document's
+             *     MatchResult), or null before completion. The engine's own view, with landmarks, is
+             *     `analysis`.
+             */
+            result: components["schemas"]["AdminMatchResult"] | null;
+            /**
+             * @description The Success/Review thresholds for this submission's score bar: those the score was
+             *     classified with once there is a result (`source: result`, immune to later config
+             *     changes), else the partner's configured ones (`source: partner`). Null only when
+             *     neither exists (a record of a partner no longer configured, not yet scored).
+             */
+            thresholds: components["schemas"]["AppliedThresholds"] | null;
+            /**
+             * @description The scoring engine's analysis of both images, landmarks included; null until the
+             *     submission has been scored.
+             */
+            analysis: components["schemas"]["EngineAnalysis"] | null;
             images: {
                 /** @enum {string} */
                 imageType: "SELFIE" | "DOCUMENT";
@@ -422,18 +514,253 @@ export interface components {
             state: "pending" | "delivered" | "failed";
             /** Format: date-time */
             createdAt: string;
-            attempts: {
-                /** Format: date-time */
-                at: string;
-                durationMs: number;
-                ok: boolean;
-                statusCode?: number;
-                error?: string;
-            }[];
+            attempts: components["schemas"]["CallbackAttempt"][];
             nextAttemptAt: string | null;
             failureReason: string | null;
             /** @description The exact JSON body sent on every attempt (signatures cover these bytes). */
             body: string;
+        };
+        CallbackAttempt: {
+            /**
+             * Format: date-time
+             * @description When the attempt started, business time on the partner's clock.
+             */
+            at: string;
+            durationMs: number;
+            ok: boolean;
+            /** @description Present whenever the receiver answered, non-2xx included. */
+            statusCode?: number;
+            /** @description Why the attempt did not count as delivered. */
+            error?: string;
+            /**
+             * @description The headers sent (`webhook-id`, `webhook-timestamp`, `webhook-signature`,
+             *     `content-type`, `user-agent`). Absent on attempts recorded before headers were kept.
+             */
+            requestHeaders?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The first 2048 bytes of the receiver's answer body, decoded as UTF-8 (a character cut at
+             *     the limit becomes U+FFFD); absent when there was no answer or on older records.
+             */
+            responseBodyExcerpt?: string;
+            /** @description True when the body was longer than the excerpt (or did not finish in time). */
+            responseBodyTruncated?: boolean;
+        };
+        AppliedThresholds: {
+            /** @description Scores at or above this are Success. */
+            success: number;
+            /** @description Scores at or above this (and below `success`) are Review; below, Fail (0 is ERROR). */
+            review: number;
+            /**
+             * @description `result`: the thresholds recorded with the score; `partner`: the partner's configuration now.
+             * @enum {string}
+             */
+            source: "result" | "partner";
+        };
+        /** @description The partner document's MatchResult, as the partner reads it. */
+        AdminMatchResult: {
+            score: number;
+            /** @enum {string} */
+            outcome: "Success" | "Review" | "Fail" | "ERROR";
+            thresholds: components["schemas"]["Thresholds"];
+            reasons: {
+                code: string;
+                /** @enum {string} */
+                image?: "SELFIE" | "DOCUMENT";
+                message: string;
+            }[];
+            /** @description The partner's per-image face data (no landmarks; see `analysis`). */
+            faces: Record<string, never>;
+            engine: string;
+        };
+        EngineAnalysis: {
+            /** @description The engine and model identity that scored the submission (e.g. `fixture`). */
+            engine: string;
+            /** @description Null when the image could not be decoded or the engine failed before looking at it. */
+            selfie: components["schemas"]["ImageAnalysis"] | null;
+            document: components["schemas"]["ImageAnalysis"] | null;
+        };
+        ImageAnalysis: {
+            /** @description Of the upload as displayed (after EXIF orientation), in pixels. */
+            width: number;
+            height: number;
+            facesFound: number;
+            /** @description The face the comparison used (the largest, with several), or null when none was found. */
+            face: components["schemas"]["FaceAnalysis"] | null;
+        };
+        /**
+         * @description All coordinates are pixels of the uploaded image as displayed (EXIF orientation applied), with
+         *     the origin at its top-left corner, whatever the engine worked on internally (a downscaled,
+         *     enlarged or padded copy).
+         */
+        FaceAnalysis: {
+            box: {
+                x: number;
+                y: number;
+                width: number;
+                height: number;
+            };
+            /** @description Detector confidence. */
+            confidence: number;
+            /** @description The shorter side of the box. */
+            sizePx: number;
+            /**
+             * @description Measured on the aligned face chip; null when not measured (the fixture engine measures
+             *     none; the onnx engine only for a face it aligned).
+             */
+            quality: {
+                /** @description Variance of the Laplacian; higher is sharper. */
+                sharpness: number;
+                /** @description Mean luma, 0–255. */
+                brightness: number;
+            } | null;
+            /**
+             * @description The five points the face was aligned on, in this order: `leftEye`, `rightEye` (the eye on
+             *     the image's left and right; centres), `noseTip`, `leftMouthCorner`, `rightMouthCorner`.
+             *     Null when the engine did not locate them (the onnx engine aligns no face in an image
+             *     showing several) or on records scored before landmarks were kept. The fixture engine
+             *     gives the points of the face its generator drew (fixtures/README.md).
+             */
+            landmarks: components["schemas"]["Landmark"][] | null;
+        };
+        Landmark: {
+            /** @enum {string} */
+            name: "leftEye" | "rightEye" | "noseTip" | "leftMouthCorner" | "rightMouthCorner";
+            x: number;
+            y: number;
+        };
+        SubmissionTimeline: {
+            correlationId: string;
+            partnerId: string;
+            /** @description Oldest first (by `at`; events at the same instant in the order they happen in the flow). */
+            events: components["schemas"]["TimelineEvent"][];
+        };
+        TimelineEvent: components["schemas"]["TimelineCreated"] | components["schemas"]["TimelineUpload"] | components["schemas"]["TimelineConfirmed"] | components["schemas"]["TimelinePoll"] | components["schemas"]["TimelineRefused"] | components["schemas"]["TimelineCompleted"] | components["schemas"]["TimelineCallbackAttempt"];
+        TimelineCreated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "created";
+            /** Format: date-time */
+            at: string;
+            referenceId: string | null;
+            documentType: string;
+            callbackUrl: string | null;
+            scenario: components["schemas"]["ScenarioInForce"];
+        };
+        /** @description The object stored now for this image (a replaced upload shows only the last one). */
+        TimelineUpload: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "upload";
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            imageType: "SELFIE" | "DOCUMENT";
+            size: number;
+            contentType: string;
+            etag: string;
+        };
+        TimelineConfirmed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "confirmed";
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description A `GET /v1/submissions/{id}/status`, from the journal (bounded; old polls fall out). */
+        TimelinePoll: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "poll";
+            /** Format: date-time */
+            at: string;
+            journalId: string;
+            /** @description The HTTP status answered (0 when the client went away first). */
+            httpStatus: number;
+            durationMs: number;
+        };
+        /** @description Any other request about the submission answered 4xx or 5xx, from the journal (bounded). */
+        TimelineRefused: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "refused";
+            /** Format: date-time */
+            at: string;
+            journalId: string;
+            method: string;
+            path: string;
+            httpStatus: number;
+            nearMiss: components["schemas"]["NearMiss"] | null;
+        };
+        TimelineCompleted: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "completed";
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            status: "COMPLETED" | "FAILED";
+            /** @enum {string} */
+            outcome: "Success" | "Review" | "Fail" | "ERROR";
+            score: number;
+        };
+        TimelineCallbackAttempt: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "callback-attempt";
+            /** Format: date-time */
+            at: string;
+            webhookId: string;
+            /** @description 1 for the first attempt of this delivery, counting retries and redeliveries. */
+            attempt: number;
+            durationMs: number;
+            ok: boolean;
+            request: {
+                /** @constant */
+                method: "POST";
+                url: string;
+                /** @description The headers sent; null on attempts recorded before they were kept. */
+                headers: {
+                    [key: string]: string;
+                } | null;
+                /** @description The exact JSON body sent (the same on every attempt of a delivery). */
+                body: string;
+            };
+            response: {
+                /** @description Null when the receiver never answered (refused, reset, timed out). */
+                statusCode: number | null;
+                /** @description The first 2048 bytes of the answer body; null without an answer or on older records. */
+                bodyExcerpt: string | null;
+                bodyTruncated: boolean;
+                error: string | null;
+            };
+        };
+        /** @description One change notification of `GET /__admin/events`; the fields present depend on `kind`. */
+        AdminEvent: {
+            /** @enum {string} */
+            kind: "ready" | "submission" | "callback-attempt" | "journal";
+            partnerId?: string | null;
+            /** @description With `submission` and `callback-attempt`, and `journal` when the request was about one. */
+            correlationId?: string | null;
+            /** @description With `callback-attempt`. */
+            webhookId?: string;
+            /** @description With `journal`. */
+            journalId?: string;
         };
         JournalPage: {
             /** @description How many entries the journal keeps before dropping the oldest. */
@@ -448,8 +775,17 @@ export interface components {
         JournalEntry: {
             /** @description `req_<n>`, increasing within one server process. */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the request arrived, wall-clock time.
+             */
             at: string;
+            /**
+             * Format: date-time
+             * @description The same instant on the partner's test clock (business time, as submissions and callback
+             *     attempts are stamped); null when no partner is known.
+             */
+            businessAt: string | null;
             method: string;
             /** @description Path and query as sent, with signatures and secrets replaced by `***`. */
             path: string;
@@ -973,6 +1309,56 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+        };
+    };
+    getSubmissionTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                correlationId: components["parameters"]["CorrelationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The submission's events, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionTimeline"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    streamAdminEvents: {
+        parameters: {
+            query?: {
+                /** @description Only changes of this partner (journal entries of no known partner are left out). */
+                partner?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; one message per change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
         };
     };
     listCallbackDeliveries: {

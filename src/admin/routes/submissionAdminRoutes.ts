@@ -3,8 +3,11 @@ import type { CallbackDeliveryRecord } from '../../callbacks/CallbackLog.ts';
 import type { Submission } from '../../domain/Submission.ts';
 import { IMAGE_ROLES } from '../../domain/Submission.ts';
 import { ProblemError } from '../../http/ProblemError.ts';
+import { partnerMatchResult } from '../../http/partnerMatchResult.ts';
 import { uploadKey } from '../../submissions/uploadKey.ts';
+import { appliedThresholds } from '../appliedThresholds.ts';
 import type { ControlServices } from '../ControlServices.ts';
+import { engineAnalysis } from '../engineAnalysis.ts';
 
 /**
  * Every partner's submissions as the mock holds them — scenario, result,
@@ -132,7 +135,9 @@ async function detailed(control: ControlServices, s: Submission) {
     contentTypes: s.contentTypes,
     confirmedAt: s.confirmedAt,
     completedAt: s.completedAt,
-    result: s.result,
+    result: partnerMatchResult(s.result),
+    thresholds: appliedThresholds(s, control.partners.get(s.partnerId)?.thresholds),
+    analysis: engineAnalysis(s.result),
     images,
     callbacks: deliveries.map(deliveryBody),
   };

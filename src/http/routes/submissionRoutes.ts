@@ -7,6 +7,8 @@ import type { AppServices } from '../AppServices.ts';
 import type { components } from '../generated/openapi.ts';
 import { type Answer, createIdempotencyGuard } from '../idempotency.ts';
 import { ProblemError } from '../ProblemError.ts';
+import { partnerCallbackAttempt } from '../partnerCallbackAttempt.ts';
+import { partnerMatchResult } from '../partnerMatchResult.ts';
 import { requireBearer } from '../requireBearer.ts';
 import { SCENARIO_HEADER, scenarioFaults } from '../scenarioFaults.ts';
 
@@ -119,7 +121,7 @@ export function submissionRoutes(services: AppServices): Router {
       createdAt: s.createdAt,
       confirmedAt: s.confirmedAt,
       completedAt: s.completedAt,
-      result: s.result,
+      result: partnerMatchResult(s.result),
     };
     res.json(body);
   });
@@ -133,7 +135,7 @@ export function submissionRoutes(services: AppServices): Router {
         webhookId: r.id,
         url: r.url,
         state: r.state,
-        attempts: r.attempts,
+        attempts: r.attempts.map(partnerCallbackAttempt),
         nextAttemptAt: r.nextAttemptAt ?? null,
       })),
     });

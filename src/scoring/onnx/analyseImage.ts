@@ -4,7 +4,14 @@ import { measureFaceQuality } from '../image/faceQuality.ts';
 import type { RgbImage } from '../image/RgbImage.ts';
 import { type Point, similarityTransform } from '../image/similarityTransform.ts';
 import { warpAffine } from '../image/warpAffine.ts';
-import type { FaceData, ImageAnalysis, ImageRole, Reason } from '../ScoringEngine.ts';
+import {
+  type FaceData,
+  type ImageAnalysis,
+  type ImageRole,
+  LANDMARK_NAMES,
+  type Landmark,
+  type Reason,
+} from '../ScoringEngine.ts';
 import { chooseFace, type FaceChoice } from './chooseFace.ts';
 import type { DetectedFace, FaceDetector } from './FaceDetector.ts';
 import type { FaceLandmarker } from './FaceLandmarker.ts';
@@ -98,7 +105,11 @@ export async function analyseImage(
       ? chip
       : alignTo(image, points, ARCFACE_112_TEMPLATE, 112);
   const quality = measureFaceQuality(qualityChip);
-  const data: FaceData = { ...faceData(face, k, base.width, base.height), quality };
+  const data: FaceData = {
+    ...faceData(face, k, base.width, base.height),
+    quality,
+    landmarks: uploadLandmarks(points, k, base.width, base.height),
+  };
   return {
     analysis: { ...base, face: data },
     descriptor,
@@ -168,6 +179,20 @@ function faceData(face: DetectedFace, k: number, width: number, height: number):
     confidence: Math.round(face.score * 1000) / 1000,
     sizePx: round(Math.min(box.width, box.height)),
   };
+}
+
+/**
+ * The alignment points in upload pixels. `points` are in the working image, which may be a
+ * downscaled or enlarged copy (k maps either back); findFaces has already undone the padding of
+ * a tight crop, but a point can still fall just outside the frame (a face cut by the edge), so
+ * it is clamped onto the image a partner draws it on.
+ */
+function uploadLandmarks(points: readonly Point[], k: number, width: number, height: number): Landmark[] {
+  const clamp = (v: number, max: number) => Math.round(Math.min(max, Math.max(0, v)) * 10) / 10;
+  return LANDMARK_NAMES.map((name, i) => {
+    const [x, y] = points[i] as Point;
+    return { name, x: clamp(x * k, width), y: clamp(y * k, height) };
+  });
 }
 
 function qualityWarnings(face: FaceData, role: ImageRole, limits: QualityLimits): Reason[] {

@@ -1,0 +1,35 @@
+import express, { type Router } from 'express';
+import { IMAGE_ROLES } from '../../domain/Submission.ts';
+import { ProblemError } from '../../http/ProblemError.ts';
+import { uploadKey } from '../../submissions/uploadKey.ts';
+import type { AdminServices } from '../AdminServices.ts';
+import type { components } from '../generated/admin.ts';
+import { submissionTimeline } from '../submissionTimeline.ts';
+
+/** A submission's history in one list: the record, the bucket, the callback log and the journal. */
+export function timelineRoutes(admin: AdminServices): Router {
+  const router = express.Router();
+  const { control } = admin;
+  router.get('/__admin/submissions/:correlationId/timeline', async (req, res) => {
+    const correlationId = req.params.correlationId as string;
+    const submission = control.submissions.get(correlationId);
+    if (!submission) {
+      throw new ProblemError('submission-not-found', { detail: `No submission ${correlationId} exists.` });
+    }
+    const [selfie, document] = await Promise.all(
+      IMAGE_ROLES.map((role) => control.objects.head(uploadKey(correlationId, role))),
+    );
+    const body: components['schemas']['SubmissionTimeline'] = {
+      correlationId,
+      partnerId: submission.partnerId,
+      events: submissionTimeline({
+        submission,
+        uploads: { SELFIE: selfie ?? null, DOCUMENT: document ?? null },
+        deliveries: await control.callbacks.deliveries(correlationId),
+        journal: admin.journal.list({ correlationId }),
+      }),
+    };
+    res.set('Cache-Control', 'no-store').json(body);
+  });
+  return router;
+}
