@@ -62,6 +62,12 @@ describe.skipIf(!hasChromium)('the dashboard', () => {
     await page.getByLabel('Search by correlationId or referenceId').fill('');
     await expect.poll(() => page.getByTestId('submission-row').count()).toBe(2);
 
+    // A few more paths for the picture: forced Review, an inconclusive ERROR, one awaiting its uploads.
+    await completedFlow({ scenario: 'review', referenceId: 'loan-ui-review' });
+    await completedFlow({ referenceId: 'scenario:no-face-selfie:loan-ui-noface' });
+    await startFlow(server.url, await server.token(), { referenceId: 'loan-ui-waiting', confirm: false });
+    await expect.poll(() => page.getByTestId('submission-row').count(), { timeout: 10_000 }).toBe(5);
+
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'dashboard-submissions');
     expect(foreignRequests).toEqual([]);
@@ -101,7 +107,7 @@ describe.skipIf(!hasChromium)('the dashboard', () => {
         onScreen(figure.getByTestId('face-box')),
       ]);
       expect(overlayBox).toEqual(imageBox);
-      const analysis = stored.result.faces[side];
+      const analysis = stored.analysis[side];
       const scale = imageBox.width / analysis.width;
       const { box } = analysis.face;
       // Within the outline's 3 px stroke, which the box on screen includes.
@@ -109,6 +115,16 @@ describe.skipIf(!hasChromium)('the dashboard', () => {
       expect(Math.abs(faceBox.y - (imageBox.y + box.y * scale))).toBeLessThanOrEqual(2);
       expect(Math.abs(faceBox.width - box.width * scale)).toBeLessThanOrEqual(3);
       expect(await figure.textContent()).toContain(`${Math.round(box.width)} × ${Math.round(box.height)} px`);
+      // Each landmark the face was aligned on, centred where the engine put it.
+      const landmarks = analysis.face.landmarks as Array<{ name: string; x: number; y: number }>;
+      expect(landmarks).toHaveLength(5);
+      const drawn = figure.getByTestId('landmark');
+      expect(await drawn.count()).toBe(landmarks.length);
+      for (const [i, point] of landmarks.entries()) {
+        const dot = await onScreen(drawn.nth(i));
+        expect(Math.abs(dot.x + dot.width / 2 - (imageBox.x + point.x * scale))).toBeLessThanOrEqual(1);
+        expect(Math.abs(dot.y + dot.height / 2 - (imageBox.y + point.y * scale))).toBeLessThanOrEqual(1);
+      }
     }
     expect(await page.getByRole('meter', { name: /Score/ }).getAttribute('value')).toBe(String(stored.score));
     await page.getByTestId('score-bar').waitFor();
@@ -116,7 +132,7 @@ describe.skipIf(!hasChromium)('the dashboard', () => {
     expect(await page.getByTestId('attempt').count()).toBe(attempts);
     const timeline = page.getByTestId('timeline');
     expect(await timeline.locator('[data-kind="callback-attempt"]').count()).toBe(attempts);
-    for (const kind of ['created', 'upload', 'confirmed', 'completed']) {
+    for (const kind of ['created', 'upload', 'confirmed', 'poll', 'completed']) {
       expect(await timeline.locator(`[data-kind="${kind}"]`).count()).toBeGreaterThan(0);
     }
 

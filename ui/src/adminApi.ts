@@ -10,7 +10,7 @@ export type AdminPartner = Schemas['AdminPartner'];
 export type Scenario = Schemas['Scenario'];
 export type Thresholds = Schemas['Thresholds'];
 export type MatchResult = partnerComponents['schemas']['MatchResult'];
-export type Landmark = { name: string; x: number; y: number };
+export type Landmark = Schemas['Landmark'];
 /** The partner's face data, or the engine's own view (`analysis`), which adds landmarks. */
 export type FaceData = Omit<partnerComponents['schemas']['FaceData'], 'quality'> & {
   quality?: { sharpness: number; brightness: number } | null;
@@ -19,17 +19,12 @@ export type FaceData = Omit<partnerComponents['schemas']['FaceData'], 'quality'>
 export type ImageAnalysis = Omit<partnerComponents['schemas']['ImageAnalysis'], 'face'> & {
   face: FaceData | null;
 };
-export type AppliedThresholds = Thresholds & { source?: 'result' | 'partner' };
 /**
- * The admin document leaves `result` open (it is the partner's MatchResult). `thresholds` and
- * `analysis` are the dashboard's additions to the admin API (the engine's analysis with landmarks);
- * a server without them still shows the result's thresholds and face boxes.
+ * The submission as the admin API holds it. `result` is exactly what the partner reads (typed here
+ * from the partner document, which the admin one only references); `analysis` is the engine's own
+ * view with landmarks.
  */
-export type AdminSubmission = Omit<Schemas['AdminSubmission'], 'result'> & {
-  result: MatchResult | null;
-  thresholds?: AppliedThresholds | null;
-  analysis?: { engine: string; selfie: ImageAnalysis | null; document: ImageAnalysis | null } | null;
-};
+export type AdminSubmission = Omit<Schemas['AdminSubmission'], 'result'> & { result: MatchResult | null };
 export type ClockState = {
   clientId: string;
   now: string;
@@ -116,47 +111,4 @@ export function query(params: Record<string, string | number | boolean | undefin
 }
 
 /** `GET /__admin/submissions/{id}/timeline`: everything that happened to one submission, oldest first. */
-export type TimelineEvent =
-  | {
-      kind: 'created';
-      at: string;
-      referenceId: string | null;
-      documentType: string;
-      callbackUrl: string | null;
-      scenario: SubmissionSummary['scenario'];
-    }
-  | {
-      kind: 'upload';
-      at: string;
-      imageType: 'SELFIE' | 'DOCUMENT';
-      size: number;
-      contentType: string;
-      etag: string;
-    }
-  | { kind: 'confirmed'; at: string }
-  | { kind: 'poll'; at: string; journalId: string; httpStatus: number; durationMs: number }
-  | {
-      kind: 'refused';
-      at: string;
-      journalId: string;
-      method: string;
-      path: string;
-      httpStatus: number;
-      nearMiss: JournalEntry['nearMiss'];
-    }
-  | { kind: 'completed'; at: string; status: 'COMPLETED' | 'FAILED'; outcome: string; score: number }
-  | {
-      kind: 'callback-attempt';
-      at: string;
-      webhookId: string;
-      attempt: number;
-      durationMs: number;
-      ok: boolean;
-      request: { method: 'POST'; url: string; headers: Record<string, string> | null; body: string };
-      response: {
-        statusCode: number | null;
-        bodyExcerpt: string | null;
-        bodyTruncated: boolean;
-        error: string | null;
-      };
-    };
+export type TimelineEvent = Schemas['TimelineEvent'];

@@ -19,8 +19,16 @@ export function onServerChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+const COALESCE_MS = 250;
+let pending: ReturnType<typeof setTimeout> | undefined;
+
+/** A burst of changes (a load test, a retry schedule run by a clock advance) costs one re-fetch. */
 function notify(): void {
-  for (const listener of listeners) listener();
+  if (pending !== undefined) return;
+  pending = setTimeout(() => {
+    pending = undefined;
+    for (const listener of listeners) listener();
+  }, COALESCE_MS);
 }
 
 async function follow(): Promise<void> {

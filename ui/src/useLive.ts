@@ -10,7 +10,7 @@ export interface Live<T> {
 /**
  * Data from the admin API that stays current without a reload: loaded now, whenever `key`
  * changes, and again on every change the server reports. One load at a time; a slow answer for
- * an old key never overwrites a newer one.
+ * an old key never overwrites a newer one (a load for the new key follows it).
  */
 export function useLive<T>(load: () => Promise<T>, key: string): Live<T> {
   const [data, setData] = useState<T>();
@@ -20,19 +20,29 @@ export function useLive<T>(load: () => Promise<T>, key: string): Live<T> {
   const keyRef = useRef(key);
   keyRef.current = key;
   const busy = useRef(false);
+  const again = useRef(false);
 
   const reload = useCallback(async () => {
-    if (busy.current) return;
+    // A change reported while a load is on the wire may have missed it: load once more after.
+    if (busy.current) {
+      again.current = true;
+      return;
+    }
     busy.current = true;
-    const askedFor = keyRef.current;
     try {
-      const value = await loadRef.current();
-      if (askedFor === keyRef.current) {
-        setData(value);
-        setError(undefined);
-      }
-    } catch (failure) {
-      if (askedFor === keyRef.current) setError(failure as Error);
+      do {
+        again.current = false;
+        const askedFor = keyRef.current;
+        try {
+          const value = await loadRef.current();
+          if (askedFor === keyRef.current) {
+            setData(value);
+            setError(undefined);
+          }
+        } catch (failure) {
+          if (askedFor === keyRef.current) setError(failure as Error);
+        }
+      } while (again.current);
     } finally {
       busy.current = false;
     }
@@ -40,7 +50,6 @@ export function useLive<T>(load: () => Promise<T>, key: string): Live<T> {
 
   useEffect(() => {
     setData(undefined);
-    busy.current = false;
     void reload();
     return onServerChange(() => void reload());
   }, [key, reload]);

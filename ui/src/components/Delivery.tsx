@@ -101,6 +101,17 @@ export function Delivery({
                       ? 'delivered'
                       : 'failed'
                     : ''}
+                  {attempt.responseBodyExcerpt ? (
+                    <details>
+                      <summary>
+                        Answer body<span class="visually-hidden"> of attempt {i + 1}</span>
+                      </summary>
+                      <pre class="wrap">
+                        {attempt.responseBodyExcerpt}
+                        {attempt.responseBodyTruncated ? '…' : ''}
+                      </pre>
+                    </details>
+                  ) : null}
                 </td>
                 <td>{durationOf(attempt.durationMs)}</td>
               </tr>

@@ -120,12 +120,17 @@ function ImageFacts({
           <dd>{face.confidence.toFixed(3)}</dd>
           <dt>Face size</dt>
           <dd>{Math.round(face.sizePx)} px</dd>
-          {face.quality && (
+          {face.quality ? (
             <>
               <dt>Sharpness</dt>
-              <dd>{face.quality.sharpness.toFixed(2)}</dd>
+              <dd>{face.quality.sharpness.toFixed(1)} (variance of the Laplacian)</dd>
               <dt>Brightness</dt>
-              <dd>{face.quality.brightness.toFixed(2)}</dd>
+              <dd>{face.quality.brightness.toFixed(1)} of 255</dd>
+            </>
+          ) : (
+            <>
+              <dt>Quality</dt>
+              <dd>not measured (the engine did not align this face)</dd>
             </>
           )}
           <dt>Landmarks</dt>

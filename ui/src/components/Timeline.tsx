@@ -1,11 +1,10 @@
-import type { AdminSubmission, JournalEntry, TimelineEvent } from '../adminApi.ts';
+import type { TimelineEvent } from '../adminApi.ts';
 import { durationOf, timeOf } from '../format.ts';
 
 /**
  * What happened to a submission, in order: creation, uploads, confirm, every poll, every refused
  * request with the rule it broke, the completion, and each callback attempt with the request sent,
- * the answer and its duration. `events` comes from the admin timeline; on a server without it the
- * same story is put together from the submission and the journal.
+ * the answer and its duration (`GET /__admin/submissions/{id}/timeline`).
  */
 export function Timeline({ events }: { events: TimelineEvent[] }) {
   return (
@@ -113,88 +112,4 @@ function Step({ event }: { event: TimelineEvent }) {
       );
     }
   }
-}
-
-/**
- * The timeline from what every server has (the submission, its callback log and the journal), for
- * a server whose admin API has no timeline route.
- */
-export function timelineFrom(submission: AdminSubmission, journal: JournalEntry[]): TimelineEvent[] {
-  const events: TimelineEvent[] = [
-    {
-      kind: 'created',
-      at: submission.createdAt,
-      referenceId: submission.referenceId,
-      documentType: submission.documentType,
-      callbackUrl: submission.callbackUrl,
-      scenario: submission.scenario,
-    },
-  ];
-  for (const entry of journal) {
-    const path = entry.path.split('?')[0] ?? entry.path;
-    if (entry.method === 'GET' && path.endsWith('/status')) {
-      events.push({
-        kind: 'poll',
-        at: entry.at,
-        journalId: entry.id,
-        httpStatus: entry.status,
-        durationMs: entry.durationMs,
-      });
-    } else if (entry.status >= 400) {
-      events.push({
-        kind: 'refused',
-        at: entry.at,
-        journalId: entry.id,
-        method: entry.method,
-        path: entry.path,
-        httpStatus: entry.status,
-        nearMiss: entry.nearMiss,
-      });
-    } else if (entry.area === 'bucket' && entry.method === 'PUT') {
-      const imageType = path.endsWith('DOCUMENT') ? 'DOCUMENT' : 'SELFIE';
-      const image = submission.images.find((i) => i.imageType === imageType);
-      events.push({
-        kind: 'upload',
-        at: entry.at,
-        imageType,
-        size: image?.size ?? 0,
-        contentType: image?.contentType ?? '',
-        etag: image?.etag ?? '',
-      });
-    }
-  }
-  if (submission.confirmedAt) events.push({ kind: 'confirmed', at: submission.confirmedAt });
-  if (submission.completedAt && (submission.status === 'COMPLETED' || submission.status === 'FAILED')) {
-    events.push({
-      kind: 'completed',
-      at: submission.completedAt,
-      status: submission.status,
-      outcome: submission.outcome ?? 'ERROR',
-      score: submission.score ?? 0,
-    });
-  }
-  for (const delivery of submission.callbacks) {
-    delivery.attempts.forEach((attempt, i) => {
-      events.push({
-        kind: 'callback-attempt',
-        at: attempt.at,
-        webhookId: delivery.webhookId,
-        attempt: i + 1,
-        durationMs: attempt.durationMs,
-        ok: attempt.ok,
-        request: { method: 'POST', url: delivery.url, headers: null, body: delivery.body },
-        response: {
-          statusCode: attempt.statusCode ?? null,
-          bodyExcerpt: null,
-          bodyTruncated: false,
-          error: attempt.error ?? null,
-        },
-      });
-    });
-  }
-  // Stable: events at the same instant keep the flow's order.
-  return events
-    .map((event, i) => ({ event, i }))
-    .sort((a, b) => Date.parse(a.event.at) - Date.parse(b.event.at) || a.i - b.i)
-    .map(({ event }) => event);
 }

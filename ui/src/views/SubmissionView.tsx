@@ -1,55 +1,25 @@
-import {
-  type AdminPartner,
-  type AdminSubmission,
-  ApiError,
-  admin,
-  type ImageAnalysis,
-  type JournalEntry,
-  query,
-  type Thresholds,
-  type TimelineEvent,
-} from '../adminApi.ts';
+import { type AdminSubmission, admin, type TimelineEvent } from '../adminApi.ts';
 import { Badge } from '../components/Badge.tsx';
 import { Delivery } from '../components/Delivery.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { FaceImage } from '../components/FaceImage.tsx';
 import { ScoreBar } from '../components/ScoreBar.tsx';
-import { Timeline, timelineFrom } from '../components/Timeline.tsx';
+import { Timeline } from '../components/Timeline.tsx';
 import { hrefOf } from '../route.ts';
 import { useLive } from '../useLive.ts';
 
 interface Loaded {
   submission: AdminSubmission;
   timeline: TimelineEvent[];
-  thresholds: Thresholds | undefined;
 }
 
 async function load(id: string): Promise<Loaded> {
   const path = `/submissions/${encodeURIComponent(id)}`;
   const [submission, timeline] = await Promise.all([
     admin<AdminSubmission>(path),
-    admin<{ events: TimelineEvent[] }>(`${path}/timeline`).then(
-      (answer) => answer.events,
-      (error: unknown) => {
-        // A server without the timeline route: the same story from the submission and the journal.
-        if (error instanceof ApiError && error.status === 404 && error.code === 'not-found') return undefined;
-        throw error;
-      },
-    ),
+    admin<{ events: TimelineEvent[] }>(`${path}/timeline`),
   ]);
-  const journal =
-    timeline === undefined
-      ? (await admin<{ entries: JournalEntry[] }>(`/journal${query({ correlationId: id, limit: 500 })}`))
-          .entries
-      : [];
-  // The thresholds the score was classified with; before there is a score, the partner's.
-  const thresholds =
-    submission.thresholds ??
-    submission.result?.thresholds ??
-    (await admin<AdminPartner>(`/partners/${encodeURIComponent(submission.partnerId)}`)
-      .then((partner) => partner.thresholds)
-      .catch(() => undefined));
-  return { submission, timeline: timeline ?? timelineFrom(submission, journal), thresholds };
+  return { submission, timeline: timeline.events };
 }
 
 /** One submission: its outcome on the partner's bands, both images with the faces found, its timeline and callbacks. */
@@ -70,14 +40,14 @@ export function SubmissionView({ id }: { id: string }) {
       </>
     );
   }
-  const { submission, timeline, thresholds } = loaded;
+  const { submission, timeline } = loaded;
+  const thresholds = submission.thresholds;
   const result = submission.result;
   const image = (type: 'SELFIE' | 'DOCUMENT') => submission.images.find((i) => i.imageType === type);
   const selfie = image('SELFIE');
   const document = image('DOCUMENT');
-  // The engine's own view has the landmarks; the partner's face data has boxes only.
-  const analysisOf = (side: 'selfie' | 'document'): ImageAnalysis | null | undefined =>
-    submission.analysis ? submission.analysis[side] : result?.faces[side];
+  // The engine's own view: the partner's face data plus the landmarks the face was aligned on.
+  const analysisOf = (side: 'selfie' | 'document') => submission.analysis?.[side];
   return (
     <>
       <h1>
