@@ -183,6 +183,39 @@ describe.skipIf(!hasChromium)('the dashboard', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
+  it('works from the keyboard: skip to content, a visible focus ring, a submission opened from its row', async () => {
+    const id = await completedFlow({ referenceId: 'by-keyboard' });
+    const { page } = await openDashboard(browser, server.url, '#/submissions');
+    await page.getByText('by-keyboard').waitFor({ timeout: 10_000 });
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement;
+        const style = getComputedStyle(element);
+        return {
+          tag: element.tagName,
+          text: element.textContent,
+          outline: `${style.outlineStyle} ${style.outlineWidth}`,
+        };
+      });
+
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ tag: 'BUTTON', text: 'Skip to content', outline: 'solid 3px' });
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ tag: 'A', text: 'facematch-mock', outline: 'solid 3px' });
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    expect(await focused()).toMatchObject({ tag: 'H1', text: 'Submissions' });
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
+
+    await page.getByRole('link', { name: id }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/ui#/submissions/${id}`);
+    // A new view starts the keyboard and the screen reader at its heading, as a page load would.
+    await expect.poll(async () => (await focused()).tag).toBe('H1');
+    expect((await focused()).text).toContain(id);
+  });
+
   it('fits a phone: no page-wide sideways scrolling on the submission page at 375 px', async () => {
     const id = await completedFlow({ callbackUrl: receiver.url });
     const { page } = await openDashboard(browser, server.url, `#/submissions/${id}`, {
