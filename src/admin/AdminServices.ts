@@ -2,6 +2,7 @@ import type { ContractValidator } from '../http/contractValidator.ts';
 import type { RequestJournal } from '../journal/RequestJournal.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { ControlServices } from './ControlServices.ts';
+import type { AdminEvents } from './events/AdminEvents.ts';
 import type { components } from './generated/admin.ts';
 
 export type AdminPartner = components['schemas']['AdminPartner'];
@@ -19,6 +20,8 @@ export interface AdminServices {
   /** When set, /__admin and /metrics require `Authorization: Bearer <token>`; open otherwise. */
   token: string | undefined;
   journal: RequestJournal;
+  /** Change notifications for GET /__admin/events (published by the composition root's watchers). */
+  events: AdminEvents;
   partners: {
     list(): AdminPartner[];
     find(clientId: string): AdminPartner | undefined;

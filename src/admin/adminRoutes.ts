@@ -6,6 +6,7 @@ import type { AdminServices } from './AdminServices.ts';
 import { controlRoutes } from './controlRoutes.ts';
 import { requireAdminToken } from './requireAdminToken.ts';
 import { adminDocumentRoutes } from './routes/adminDocumentRoutes.ts';
+import { eventRoutes } from './routes/eventRoutes.ts';
 import { journalRoutes } from './routes/journalRoutes.ts';
 import { partnerRoutes } from './routes/partnerRoutes.ts';
 import { timelineRoutes } from './routes/timelineRoutes.ts';
@@ -16,6 +17,7 @@ export const ADMIN_ROUTE_GROUPS: ReadonlyArray<(admin: AdminServices) => Router>
   journalRoutes,
   partnerRoutes,
   timelineRoutes,
+  eventRoutes,
   (admin) => express.Router().use('/__admin', controlRoutes(admin.control)),
 ];
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { AdminServices } from '../admin/AdminServices.ts';
 import type { ControlServices } from '../admin/ControlServices.ts';
+import type { AdminEvents } from '../admin/events/AdminEvents.ts';
 import { maskPartner } from '../admin/maskPartner.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { Config } from '../config/configSchema.ts';
@@ -18,6 +19,7 @@ export async function composeAdmin(p: {
   config: Config;
   partners: ReadonlyMap<string, Partner>;
   journal: RequestJournal;
+  events: AdminEvents;
   metrics: Metrics;
   control: ControlServices;
 }): Promise<AdminServices> {
@@ -29,6 +31,7 @@ export async function composeAdmin(p: {
     openApiDocument,
     token: p.config.admin.token,
     journal: p.journal,
+    events: p.events,
     partners: {
       list: () => [...partners.values()].map(maskPartner),
       find: (clientId) => {

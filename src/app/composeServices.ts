@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ControlServices } from '../admin/ControlServices.ts';
+import { createAdminEvents } from '../admin/events/AdminEvents.ts';
+import { watchJournal } from '../admin/events/watchJournal.ts';
+import { watchSubmissions } from '../admin/events/watchSubmissions.ts';
+import { watchUploads } from '../admin/events/watchUploads.ts';
 import { resetState } from '../admin/resetState.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
@@ -105,14 +109,14 @@ export async function composeServices(
     accessKeyId: config.bucket.accessKeyId,
     secret: bucketSecret(config.bucket.signingSecret, dataDir),
   };
-  const { objects, submissions, idempotency, callbackLog, sweepExpired } = createStores(
-    dataDir,
-    log.warn,
-    now,
-    config.retention,
-  );
+  const stores = createStores(dataDir, log.warn, now, config.retention);
+  const { idempotency, callbackLog, sweepExpired } = stores;
+  // Every change the dashboard shows is announced on GET /__admin/events, from these watchers.
+  const events = createAdminEvents();
+  const submissions = watchSubmissions(stores.submissions, events.publish);
+  const objects = watchUploads(stores.objects, (key) => uploadOwner(submissions, key), events.publish);
   const metrics = createMetrics();
-  const journal = createRequestJournal(config.admin.journalSize);
+  const journal = watchJournal(createRequestJournal(config.admin.journalSize), events.publish);
   const dispatcher = createCallbackDispatcher({
     retrySchedule: config.callbacks.retryScheduleMs,
     timeoutMs: config.callbacks.timeoutMs,
@@ -120,8 +124,15 @@ export async function composeServices(
     secretFor: (partnerId) => partners.get(partnerId)?.webhookSecret,
     clockFor,
     warn: log.warn,
-    onAttempt: (attempt) =>
-      metrics.callbackAttempt(attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable'),
+    onAttempt: (attempt, record) => {
+      metrics.callbackAttempt(attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable');
+      events.publish({
+        kind: 'callback-attempt',
+        correlationId: record.correlationId,
+        partnerId: record.partnerId,
+        webhookId: record.id,
+      });
+    },
   });
   const scenarios = createScenarioService({
     catalogue: loadScenarioCatalogue(config.scenariosDir),
@@ -299,7 +310,7 @@ export async function composeServices(
     idempotency,
     now,
     health: () => ({ status: draining ? 'draining' : 'ok', engine: engine.name, version: VERSION }),
-    admin: await composeAdmin({ config, partners, journal, metrics, control }),
+    admin: await composeAdmin({ config, partners, journal, events, metrics, control }),
     objectOwner: (key) => uploadOwner(submissions, key),
     settings: {
       maxJsonBytes: config.maxJsonBytes,
@@ -332,12 +343,15 @@ export async function composeServices(
     },
     async drain() {
       draining = true;
+      // Open event streams end first: they would otherwise hold their connections (and the drain) open.
+      events.close();
       const attempts = dispatcher.drain();
       await queue.idle();
       await attempts;
       await dispatcher.idle();
     },
     async close() {
+      events.close();
       clearInterval(sweeper);
       await sweeping;
       clocks.clear();

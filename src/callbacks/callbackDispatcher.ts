@@ -39,7 +39,7 @@ export interface CallbackDispatcherOptions {
   userAgent?: string;
   /** Told about failures of our own (e.g. the log cannot be written); never thrown. */
   warn?: (message: string) => void;
-  /** Told about every finished attempt (for metrics); not about attempts cut short by close(). */
+  /** Told about every finished attempt once it is recorded (metrics, admin events); not about attempts cut short by close(). */
   onAttempt?: (attempt: DeliveryAttempt, record: CallbackDeliveryRecord) => void;
 }
 
@@ -174,7 +174,6 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
 
     const wasDelivered = record.state === 'delivered';
     record.attempts.push(result);
-    options.onAttempt?.(result, record);
     delete record.nextAttemptAt;
     let repeat = false;
     if (wasDelivered) {
@@ -193,6 +192,8 @@ export function createCallbackDispatcher(options: CallbackDispatcherOptions): Ca
       }
     }
     await save(record);
+    // After the save, so whoever is told (the admin event stream) finds the attempt when it looks.
+    options.onAttempt?.(result, record);
     if (record.state === 'pending' && record.nextAttemptAt) {
       schedule(entry, new Date(record.nextAttemptAt));
     } else if (repeat) {

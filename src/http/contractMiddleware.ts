@@ -27,7 +27,9 @@ export function matchOperation(
       return next(new ProblemError('not-found', notFoundDetail ? { detail: notFoundDetail } : {}));
     if (match.kind === 'no-method') return next(new ProblemError('method-not-allowed'));
     res.locals.operation = match.operation;
-    if (validateResponses !== 'off' && !isHead) {
+    // A stream never completes, so there is no body to check, and holding its chunks for a check
+    // at the end would grow without bound; the document says so on the operation.
+    if (validateResponses !== 'off' && !isHead && !streamsEvents(match.operation)) {
       responseRecorder(res, (response) => {
         // A 304 answers a browser's conditional GET (If-None-Match on express's ETag): HTTP's own
         // reply that the copy it holds is current, with no content for the contract to check.
@@ -81,6 +83,15 @@ export function checkRequestContract(contract: ContractValidator) {
     }
     next();
   };
+}
+
+/** An operation whose success answer is a server-sent event stream (text/event-stream). */
+function streamsEvents(operation: IHttpOperation): boolean {
+  return operation.responses.some(
+    (response) =>
+      response.code.startsWith('2') &&
+      (response.contents ?? []).some((content) => content.mediaType === 'text/event-stream'),
+  );
 }
 
 const CONTENT_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding']);

@@ -269,12 +269,13 @@ export interface paths {
          * @description A `text/event-stream` (WHATWG server-sent events) that stays open. Each message names what
          *     changed, never its content: the client re-fetches the submission, delivery or journal page it
          *     shows. `event:` is the `kind`, `data:` one JSON `AdminEvent`, `id:` an increasing number
-         *     within this server process. The first message is `ready` (the subscription is live: changes
-         *     from then on are sent). There is no replay: after a reconnect, re-fetch the lists.
+         *     within this server process. The first message is `ready` (id 0: the subscription is live,
+         *     changes from then on are sent, so fetch your lists after it). There is no replay: after a
+         *     reconnect, re-fetch the lists.
          *
-         *     - `submission`: a submission was created or changed (upload accepted, confirmed, completed,
-         *       callback queued) or removed (reset, retention); `GET /__admin/submissions/{correlationId}`
-         *       then answers 404.
+         *     - `submission`: a submission was created or changed (an upload accepted, confirmed,
+         *       completed, callback queued) or removed by a reset (`GET /__admin/submissions/{correlationId}`
+         *       then answers 404). Expiry by retention is not announced.
          *     - `callback-attempt`: an attempt of a completion callback finished and is recorded
          *       (`GET /__admin/callbacks?correlationId=…`).
          *     - `journal`: a request was recorded in the journal (`GET /__admin/journal`).
