@@ -14,6 +14,8 @@ export interface DashboardPage {
   errors: string[];
   /** Requests the server answered with a 5xx. */
   serverErrors: string[];
+  /** The answers to the page's subscriptions to the admin event stream (status and content type). */
+  eventStreams: string[];
 }
 
 /** A fresh page of the dashboard at `hash` (e.g. `#/journal`), at a desktop width unless told. */
@@ -28,8 +30,12 @@ export async function openDashboard(
   const foreignRequests: string[] = [];
   const errors: string[] = [];
   const serverErrors: string[] = [];
+  const eventStreams: string[] = [];
   page.on('response', (response) => {
     if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.url()}`);
+    if (new URL(response.url()).pathname === '/__admin/events') {
+      eventStreams.push(`${response.status()} ${response.headers()['content-type']}`);
+    }
   });
   page.on('request', (request) => {
     const url = request.url();
@@ -39,7 +45,7 @@ export async function openDashboard(
   });
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${baseUrl}/ui${hash}`, { timeout: 20_000 });
-  return { page, foreignRequests, errors, serverErrors };
+  return { page, foreignRequests, errors, serverErrors, eventStreams };
 }
 
 export interface AxeViolation {

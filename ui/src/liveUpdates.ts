@@ -34,7 +34,11 @@ function notify(): void {
 async function follow(): Promise<void> {
   while (true) {
     const streamed = await readEventStream().catch(() => false);
-    if (!streamed) {
+    if (streamed) {
+      // The server ended the stream (a restart drains it): catch up on what the gap hid, then reconnect.
+      notify();
+      await sleep(1000);
+    } else {
       // No stream on this server (or it broke): poll, and look for the stream again now and then.
       for (let i = 0; i < 20; i++) {
         await sleep(POLL_MS);

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { admin, query, type SubmissionSummary } from '../adminApi.ts';
 import { Badge } from '../components/Badge.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -27,7 +27,7 @@ export function SubmissionsView({ partner }: { partner: string }) {
       s.correlationId.toLowerCase().includes(needle) ||
       (s.referenceId ?? '').toLowerCase().includes(needle),
   );
-  const now = Date.now();
+  const now = useNow(10_000);
   return (
     <>
       <h1>Submissions</h1>
@@ -115,4 +115,14 @@ export function SubmissionsView({ partner }: { partner: string }) {
       )}
     </>
   );
+}
+
+/** The time now, renewed every `everyMs`: ages keep counting between changes. */
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
 }
