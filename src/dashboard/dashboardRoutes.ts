@@ -11,24 +11,29 @@ export function isDashboardPath(path: string): boolean {
 /**
  * Everything the page may load or call is on this server: the dashboard sends no request anywhere
  * else (the browser enforces it). Images are the admin API's own bytes or the user's local files.
+ * "Try it" uploads to presigned URLs, which name the server's public URL: when the page was opened
+ * under another name (127.0.0.1 for localhost, a port mapping), that origin is this server too.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
+function contentSecurityPolicy(uploadOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "img-src 'self' blob: data:",
+    `connect-src 'self' ${uploadOrigin}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
 
 /**
  * The dashboard at /ui: static files built from ui/ by `npm run build`. The files are public (they
  * hold no data); every figure the page shows comes from the admin API, which keeps its own token.
  * A missing build is answered with a page that says how to make one, never a blank page.
  */
-export function dashboardRoutes(dir: string): Router {
+export function dashboardRoutes({ dir, uploadOrigin }: { dir: string; uploadOrigin: string }): Router {
   const router = express.Router();
+  const policy = contentSecurityPolicy(uploadOrigin);
   const assets = express.static(join(dir, 'assets'), {
     // Vite puts a content hash in every asset name, so a file never changes under its name.
     immutable: true,
@@ -50,7 +55,7 @@ export function dashboardRoutes(dir: string): Router {
       res.status(503).set('Cache-Control', 'no-store').type('html').send(MISSING_BUILD_PAGE);
       return;
     }
-    res.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    res.set('Content-Security-Policy', policy);
     res.set('Referrer-Policy', 'no-referrer');
     res.set('Cache-Control', 'no-cache').type('html').send(html);
   };

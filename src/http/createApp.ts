@@ -61,7 +61,7 @@ export function createApp(services: AppServices): Express {
   // The admin API has its own contract and auth; the partner contract below would 404 its paths.
   app.use(adminRoutes(services.admin, services.settings, services.log.warn));
   // The dashboard is not part of the partner contract either: its files are served before it.
-  app.use(dashboardRoutes(services.dashboardDir));
+  app.use(dashboardRoutes(services.dashboard));
   // Preflights are answered before the contract, which lists no OPTIONS and would say 405.
   const apiCors = allowOrigins({ origins: services.settings.cors.apiOrigins, ...API_CORS });
   app.use((req, res, next) => (req.path.startsWith('/bucket/') ? next() : apiCors(req, res, next)));

@@ -78,6 +78,14 @@ describe.skipIf(!hasChromium)('the dashboard controls', () => {
     expect((await adminClient(server.url).call('GET', '/partners/demo-2/clock')).body.offsetMs).toBe(0);
   });
 
+  it('ends a stuck submission with one click on its page', async () => {
+    const flow = await startFlow(server.url, await server.token(), { scenario: 'stuck' });
+    const { page } = await openDashboard(browser, server.url, `#/submissions/${flow.id}`);
+    await page.getByRole('button', { name: 'End processing now' }).click();
+    await page.getByTestId('score-bar').waitFor({ timeout: 10_000 });
+    expect((await flow.client.pollUntilFinished(flow.id)).status).toBe('COMPLETED');
+  });
+
   it('runs the whole partner flow from the browser with "Try it": images uploaded from the page, outcome shown', async () => {
     const { page, foreignRequests, errors } = await openDashboard(browser, server.url, '#/try');
     expect(await page.getByLabel('Client id').inputValue()).toBe('demo');

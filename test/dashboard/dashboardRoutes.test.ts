@@ -24,7 +24,7 @@ function appServing(files: Record<string, string>) {
     writeFileSync(join(dir, name), content);
   }
   const app = express();
-  app.use(dashboardRoutes(dir));
+  app.use(dashboardRoutes({ dir, uploadOrigin: 'http://localhost:8080' }));
   app.use((_req, res) => res.status(418).end());
   // The server's own problem rendering, as createApp installs it.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -42,7 +42,7 @@ describe('the dashboard files at /ui', () => {
       expect(page.status).toBe(200);
       expect(page.text).toContain('dashboard');
       expect(page.headers['content-security-policy']).toContain("default-src 'self'");
-      expect(page.headers['content-security-policy']).toContain("connect-src 'self'");
+      expect(page.headers['content-security-policy']).toContain("connect-src 'self' http://localhost:8080;");
       expect(page.headers['cache-control']).toBe('no-cache');
     }
     const asset = await request(app).get('/ui/assets/index-abc.js');

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { type AdminSubmission, admin, type TimelineEvent } from '../adminApi.ts';
 import { Badge } from '../components/Badge.tsx';
 import { Delivery } from '../components/Delivery.tsx';
@@ -100,7 +101,12 @@ export function SubmissionView({ id }: { id: string }) {
             )}
           </>
         ) : (
-          <p>No result yet: the submission is {submission.status.toLowerCase().replace('_', ' ')}.</p>
+          <>
+            <p>No result yet: the submission is {submission.status.toLowerCase().replace('_', ' ')}.</p>
+            {submission.status === 'PROCESSING' && (
+              <EndProcessing id={submission.correlationId} onDone={live.reload} />
+            )}
+          </>
         )}
       </section>
 
@@ -141,5 +147,34 @@ export function SubmissionView({ id }: { id: string }) {
         ))}
       </section>
     </>
+  );
+}
+
+/** The way out of the `stuck` scenario (and a shortcut past `slow`): processing ends now. */
+function EndProcessing({ id, onDone }: { id: string; onDone: () => void }) {
+  const [failure, setFailure] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <div class="actions">
+      <button
+        type="button"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          setFailure(undefined);
+          try {
+            await admin(`/submissions/${encodeURIComponent(id)}/advance`, { method: 'POST' });
+            onDone();
+          } catch (error) {
+            setFailure(error as Error);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        End processing now
+      </button>
+      <ErrorNote error={failure} />
+    </div>
   );
 }
