@@ -190,5 +190,12 @@ describe('the event stream’s heartbeat', () => {
     });
     hub.close();
     await events.whenEnded();
+
+    // Once closed (a drain has begun), a new stream is answered and ended at once.
+    const late = await openEventStream(`http://127.0.0.1:${port}/__admin/events`);
+    closers.unshift(() => late.close());
+    expect(late.response.status).toBe(200);
+    await late.whenEnded();
+    expect(late.messages).toEqual([]);
   });
 });

@@ -83,7 +83,7 @@ function parseBlock(block: string, messages: StreamMessage[], comments: string[]
     const colon = line.indexOf(':');
     const name = colon === -1 ? line : line.slice(0, colon);
     const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    (fields[name] ??= []).push(value);
+    fields[name] = [...(fields[name] ?? []), value];
   }
   if (!fields.data) return;
   messages.push({

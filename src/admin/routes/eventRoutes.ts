@@ -23,6 +23,8 @@ export function eventRoutes(admin: Pick<AdminServices, 'events'>): Router {
       'X-Accel-Buffering': 'no',
     });
     let ended = false;
+    // Assigned below; a hub that is already closed ends the stream from inside subscribe().
+    let unsubscribe = () => {};
     const heartbeat = setInterval(() => write(': heartbeat\n\n'), admin.events.heartbeatMs);
     heartbeat.unref();
     const end = () => {
@@ -39,7 +41,7 @@ export function eventRoutes(admin: Pick<AdminServices, 'events'>): Router {
     }
     const send = (event: AdminEvent, id: number) =>
       write(`id: ${id}\nevent: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`);
-    const unsubscribe = admin.events.subscribe({
+    unsubscribe = admin.events.subscribe({
       event(event, id) {
         if (partner === undefined || event.partnerId === partner) send(event, id);
       },
