@@ -188,6 +188,14 @@ describe('the event stream’s heartbeat', () => {
       partnerId: null,
       correlationId: null,
     });
+    // HEAD answers the stream's headers (and the server ends it: no body-less stream held open).
+    const head = await fetch(`http://127.0.0.1:${port}/__admin/events`, {
+      method: 'HEAD',
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^text\/event-stream/);
+
     hub.close();
     await events.whenEnded();
 

@@ -5,6 +5,7 @@ import { DEV_PAIRS, devSetPresent, readPairsFile } from '../../bench/scoring/dev
 import { readFixture } from '../../fixtures/index.ts';
 import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
 import { gradientPng, portrait, truncatedJpeg } from '../scoring/support/partnerImages.ts';
+import { adminClient } from '../support/adminClient.ts';
 import { partnerClient } from '../support/partnerClient.ts';
 import { startTestServer, type TestServer } from '../support/testServer.ts';
 
@@ -51,6 +52,45 @@ describe.skipIf(!modelsReady)('the server with --engine onnx, over HTTP', () => 
     const different = await matchOverHttp(await portrait('sample2'), await portrait('sample4'));
     expect(different).toMatchObject({ outcome: 'Fail' });
     expect(different?.score).toBeGreaterThan(0);
+  });
+
+  it('shows the operator both faces’ landmarks and quality figures in upload pixels; the partner sees none', async () => {
+    const client = partnerClient(server.url, await server.token());
+    const created = await client.createSubmission({ documentType: 'KTP' });
+    const id = created.body.correlationId;
+    // The document is a 66 px portrait: the engine enlarges it before it finds the landmarks.
+    const document = await portrait('sample1', { side: 66 });
+    expect(
+      (await client.upload(client.uploadFor(created.body, 'SELFIE'), await portrait('sample1'))).status,
+    ).toBe(200);
+    expect((await client.upload(client.uploadFor(created.body, 'DOCUMENT'), document)).status).toBe(200);
+    await client.confirm(id);
+    await client.pollUntilFinished(id, 60_000);
+    const { body } = await adminClient(server.url).submission(id);
+    expect(body.analysis.engine).toMatch(/^onnx\//);
+    for (const image of [body.analysis.selfie, body.analysis.document]) {
+      const face = image.face;
+      expect(face.quality).toEqual({ sharpness: expect.any(Number), brightness: expect.any(Number) });
+      expect(face.landmarks.map((p: { name: string }) => p.name)).toEqual([
+        'leftEye',
+        'rightEye',
+        'noseTip',
+        'leftMouthCorner',
+        'rightMouthCorner',
+      ]);
+      for (const p of face.landmarks) {
+        expect(p.x).toBeGreaterThanOrEqual(face.box.x);
+        expect(p.x).toBeLessThanOrEqual(face.box.x + face.box.width);
+        expect(p.y).toBeGreaterThanOrEqual(face.box.y);
+        expect(p.y).toBeLessThanOrEqual(face.box.y + face.box.height);
+        expect(p.x).toBeLessThanOrEqual(image.width);
+        expect(p.y).toBeLessThanOrEqual(image.height);
+      }
+    }
+    expect(body.analysis.document.width).toBeLessThanOrEqual(66);
+    const details = await client.details(id);
+    expect(JSON.stringify(details.body)).not.toContain('landmarks');
+    expect(details.body.result?.faces.document?.face?.box).toEqual(body.analysis.document.face.box);
   });
 
   it('scores a JPEG 2000 chip portrait (image/jp2) against a selfie of the same person: Success', async () => {

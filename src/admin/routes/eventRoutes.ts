@@ -22,6 +22,8 @@ export function eventRoutes(admin: Pick<AdminServices, 'events'>): Router {
       // Reverse proxies (nginx) would otherwise buffer the stream and deliver nothing.
       'X-Accel-Buffering': 'no',
     });
+    // HEAD gets the headers only: a stream without a body would otherwise stay open until shutdown.
+    if (req.method === 'HEAD') return void res.end();
     let ended = false;
     // Assigned below; a hub that is already closed ends the stream from inside subscribe().
     let unsubscribe = () => {};
