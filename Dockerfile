@@ -19,6 +19,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY models ./models
 COPY scripts ./scripts
 COPY src ./src
+COPY ui ./ui
+# The build compiles src/ and builds the dashboard (ui/ → ui/dist/) with Vite, a dev dependency still here.
 RUN npm run models && npm run build
 # Production dependencies only; onnxruntime-node ships every platform's binaries, keep this one's.
 RUN npm prune --omit=dev --no-audit --no-fund \
@@ -40,6 +42,7 @@ ENV ORT_DISABLE_TELEMETRY=1
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/ui/dist ./ui/dist
 COPY --from=build /app/models/manifest.json ./models/
 COPY --from=build /app/models/onnx ./models/onnx
 COPY openapi ./openapi

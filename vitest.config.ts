@@ -7,6 +7,8 @@ export default defineConfig({
     exclude: process.env.FACEMATCH_DOCKER_TEST
       ? configDefaults.exclude
       : [...configDefaults.exclude, 'test/docker/**'],
+    // The dashboard's browser tests need ui/dist/ built from the current ui/ sources.
+    globalSetup: ['test/support/buildDashboardOnce.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,21 +1,45 @@
 #!/usr/bin/env node
 // Compiles src/ to dist/ with tsc (tsconfig.build.json) and records which sources it compiled,
-// so the launcher (src/cli/facematch-mock.js) can tell a current build from a stale one.
+// so the launcher (src/cli/facematch-mock.js) can tell a current build from a stale one; then
+// builds the dashboard (ui/ → ui/dist/, served at /ui) with Vite, stamped the same way.
 // `--postinstall`: where the compiler is absent (`npm install --omit=dev`) or the sources do not
-// compile, say so and succeed: the launcher then runs the sources through tsx.
+// compile, say so and succeed: the launcher then runs the sources through tsx. Without Vite the
+// dashboard cannot be built: that is said too, and /ui says how to build it.
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceDigest } from '../src/cli/sourceDigest.js';
+import { buildDashboard } from './build-dashboard.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const postinstall = process.argv.includes('--postinstall');
 const dist = join(root, 'dist');
 const partial = join(root, 'dist.partial');
 
-process.exitCode = build();
+process.exitCode = build() || (await dashboard());
+
+async function dashboard() {
+  const started = performance.now();
+  try {
+    await buildDashboard(root);
+  } catch (error) {
+    const reason = `the dashboard (ui/) was not built: ${error instanceof Error ? error.message : error}`;
+    if (!postinstall) {
+      process.stderr.write(`[build] ${reason}\n`);
+      return 1;
+    }
+    process.stderr.write(
+      `[build] ${reason}; /ui will say so. \`npm install\` with dev dependencies, then \`npm run build\`.\n`,
+    );
+    return 0;
+  }
+  process.stdout.write(
+    `[build] built the dashboard (ui/) into ui/dist/ in ${Math.round(performance.now() - started)} ms\n`,
+  );
+  return 0;
+}
 
 function build() {
   let tsc;

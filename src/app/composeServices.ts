@@ -49,7 +49,7 @@ import { composeProviderStates } from './composeProviderStates.ts';
 import { createStores } from './createStores.ts';
 import { createTokenService } from './createTokenService.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
-import { OPENAPI_PATH, VERSION } from './projectFiles.ts';
+import { DASHBOARD_DIR, OPENAPI_PATH, VERSION } from './projectFiles.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -266,6 +266,8 @@ export async function composeServices(
     // The document parsed once: a second YAML parse by Prism's loader cost start-up time.
     contract: await loadContractValidator(openApiDocument),
     openApiDocument,
+    // Presigned upload URLs name the public URL, which a browser may reach under another origin.
+    dashboard: { dir: DASHBOARD_DIR, uploadOrigin: new URL(publicUrl).origin },
     bucketRouter: createBucketRouter({
       store: objects,
       credentials: bucketCredentials,

@@ -9,3 +9,5 @@ export const VERSION: string = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) a
   .version;
 /** The committed fixture images, whose declared results hold under every engine (provider states use them). */
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+/** The dashboard's static build (`npm run build` writes it from ui/); served at /ui. */
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../ui/dist/', import.meta.url));

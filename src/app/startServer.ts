@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/ConfigError.ts';
@@ -8,7 +9,7 @@ import { adminExposureWarning } from './adminExposureWarning.ts';
 import { chooseEngine } from './chooseEngine.ts';
 import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
-import { VERSION } from './projectFiles.ts';
+import { DASHBOARD_DIR, VERSION } from './projectFiles.ts';
 
 export interface RunningServer {
   server: Server;
@@ -177,6 +178,7 @@ function banner(
     `facematch-mock listening on ${url} (engine: ${engine}${config.dataDir ? `, data dir: ${config.dataDir}` : ', in memory'})`,
     `  API reference: ${url}/docs   OpenAPI: ${url}/openapi.json`,
     `  Admin API: ${url}/__admin/openapi.json (${config.admin.token ? 'admin token required' : 'open'})   Metrics: ${url}/metrics`,
+    `  Dashboard: ${url}/ui${existsSync(`${DASHBOARD_DIR}index.html`) ? '' : ' (not built: run `npm run build`)'}`,
     '  Partners (client id / secret):',
     partners,
     resumed.submissions || resumed.callbacks

@@ -5,6 +5,7 @@
 // old code, so then the sources run through tsx instead, after one line saying why.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { dashboardStaleness } from './dashboardDigest.js';
 import { sourceDigest } from './sourceDigest.js';
 
 // onnxruntime-node 1.30 starts HTTPS telemetry uploads unless told not to; a mock that handles face
@@ -12,6 +13,11 @@ import { sourceDigest } from './sourceDigest.js';
 process.env.ORT_DISABLE_TELEMETRY ??= '1';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+// The server still starts: /ui shows the last build, or a page saying how to build one.
+const dashboardWhy = process.argv[2] === 'serve' ? dashboardStaleness(root) : undefined;
+if (dashboardWhy !== undefined) {
+  process.stderr.write(`facematch-mock: ${dashboardWhy}; run \`npm run build\` to (re)build it.\n`);
+}
 const why = staleness();
 if (why === undefined) {
   await import('../../dist/cli/entry.js');

@@ -17,6 +17,8 @@ import type { StoredAnswer } from './idempotency.ts';
 export interface AppServices {
   contract: ContractValidator;
   openApiDocument: unknown;
+  /** The dashboard: its built files (index.html, assets/), served at /ui, and where its uploads go. */
+  dashboard: { dir: string; uploadOrigin: string };
   bucketRouter: Router;
   tokens: {
     findPartner(clientId: string): Partner | undefined;

@@ -1,5 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { adminRoutes, isAdminPath } from '../admin/adminRoutes.ts';
+import { dashboardRoutes, isDashboardPath } from '../dashboard/dashboardRoutes.ts';
 import { journalRequests } from '../journal/journalRequests.ts';
 import { countRequests } from '../metrics/countRequests.ts';
 import { StorageError } from '../store/StorageError.ts';
@@ -45,7 +46,8 @@ export function createApp(services: AppServices): Express {
     journalRequests({
       journal: services.admin.journal,
       now: () => new Date(),
-      skip: isAdminPath,
+      // The journal is about partner traffic: the operator's own pages and calls would bury it.
+      skip: (path) => isAdminPath(path) || isDashboardPath(path),
       objectOwner: services.objectOwner,
       bearerPartner: (token) => {
         const verified = services.tokens.verify(token);
@@ -58,6 +60,8 @@ export function createApp(services: AppServices): Express {
   app.use(countRequests(services.admin.metrics));
   // The admin API has its own contract and auth; the partner contract below would 404 its paths.
   app.use(adminRoutes(services.admin, services.settings, services.log.warn));
+  // The dashboard is not part of the partner contract either: its files are served before it.
+  app.use(dashboardRoutes(services.dashboard));
   // Preflights are answered before the contract, which lists no OPTIONS and would say 405.
   const apiCors = allowOrigins({ origins: services.settings.cors.apiOrigins, ...API_CORS });
   app.use((req, res, next) => (req.path.startsWith('/bucket/') ? next() : apiCors(req, res, next)));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dashboardDigest } from '../../src/cli/dashboardDigest.js';
 import { sourceDigest } from '../../src/cli/sourceDigest.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,7 +20,7 @@ let project: string;
 beforeEach(() => {
   project = mkdtempSync(join(tmpdir(), 'launcher-'));
   mkdirSync(join(project, 'src/cli'), { recursive: true });
-  for (const file of ['facematch-mock.js', 'sourceDigest.js'])
+  for (const file of ['facematch-mock.js', 'sourceDigest.js', 'dashboardDigest.js'])
     cpSync(join(ROOT, 'src/cli', file), join(project, 'src/cli', file));
   writeFileSync(join(project, 'src/cli/entry.ts'), "const from: string = 'sources';\nconsole.log(from);\n");
   for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json'])
@@ -34,7 +35,18 @@ function writeBuild(sources: string) {
   writeFileSync(join(project, 'dist/build-stamp.json'), JSON.stringify({ sources }));
 }
 
-const launch = () => run(process.execPath, [join(project, 'src/cli/facematch-mock.js')], { timeout: 30_000 });
+const launch = (args: string[] = []) =>
+  run(process.execPath, [join(project, 'src/cli/facematch-mock.js'), ...args], { timeout: 30_000 });
+
+/** A dashboard source and, optionally, a build of it stamped with `sources`. */
+function writeDashboard(sources?: string) {
+  mkdirSync(join(project, 'ui/src'), { recursive: true });
+  writeFileSync(join(project, 'ui/src/main.tsx'), 'export {};\n');
+  if (sources === undefined) return;
+  mkdirSync(join(project, 'ui/dist'), { recursive: true });
+  writeFileSync(join(project, 'ui/dist/index.html'), '<!doctype html>');
+  writeFileSync(join(project, 'ui/dist/build-stamp.json'), JSON.stringify({ sources }));
+}
 
 describe('the facematch-mock launcher', () => {
   it('runs the compiled build when it was built from these sources, silently', async () => {
@@ -56,5 +68,22 @@ describe('the facematch-mock launcher', () => {
     const { stdout, stderr } = await launch();
     expect(stdout.trim()).toBe('sources, edited');
     expect(stderr).toMatch(/dist\/ was built from other sources.*npm run build/);
+  });
+
+  it('serves with a current dashboard build silently, and says when the dashboard is missing or stale', async () => {
+    writeBuild(sourceDigest(project));
+    writeDashboard();
+    writeDashboard(dashboardDigest(project));
+    expect((await launch(['serve'])).stderr).toBe('');
+
+    writeFileSync(join(project, 'ui/src/main.tsx'), 'export const edited = true;\n');
+    const stale = await launch(['serve']);
+    expect(stale.stdout.trim()).toBe('compiled');
+    expect(stale.stderr).toMatch(/dashboard \(\/ui\) was built from other sources.*npm run build/);
+
+    rmSync(join(project, 'ui/dist'), { recursive: true });
+    expect((await launch(['serve'])).stderr).toMatch(/dashboard \(\/ui\) has not been built.*npm run build/);
+    // Other commands have no dashboard to serve.
+    expect((await launch(['score'])).stderr).toBe('');
   });
 });

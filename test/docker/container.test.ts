@@ -80,6 +80,16 @@ describe.skipIf(!dockerReachable || !hasCurlAndJq)(`the Docker image (${IMAGE})`
     expect(output[5]).toContain('<Code>SignatureDoesNotMatch</Code>');
   });
 
+  it('serves the dashboard it built in its build stage', async () => {
+    const page = await fetch(`${base}/ui`, { signal: AbortSignal.timeout(10_000) });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${base}${script}`, { signal: AbortSignal.timeout(10_000) });
+    expect(asset.status).toBe(200);
+  });
+
   it('runs as the unprivileged node user and keeps what it accepted in the /data volume', async () => {
     expect((await docker('exec', container, 'id', '-u')).stdout.trim()).toBe('1000');
     const { stdout } = await docker('exec', container, 'find', '/data', '-type', 'f');
