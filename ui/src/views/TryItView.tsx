@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { admin, type MatchResult, type Scenario } from '../adminApi.ts';
 import { Badge } from '../components/Badge.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { ImageFileInput } from '../components/ImageFileInput.tsx';
 import { runPartnerFlow } from '../partnerFlow.ts';
 import { hrefOf } from '../route.ts';
 import { useLive } from '../useLive.ts';
@@ -99,24 +100,8 @@ export function TryItView() {
               ))}
             </select>
           </label>
-          <label>
-            Selfie
-            <input
-              type="file"
-              accept="image/jpeg,image/png,image/webp,image/jp2,.jp2"
-              onChange={(e) => setSelfie(e.currentTarget.files?.[0])}
-              required
-            />
-          </label>
-          <label>
-            Document
-            <input
-              type="file"
-              accept="image/jpeg,image/png,image/webp,image/jp2,.jp2"
-              onChange={(e) => setDocument(e.currentTarget.files?.[0])}
-              required
-            />
-          </label>
+          <ImageFileInput label="Selfie" onPick={setSelfie} />
+          <ImageFileInput label="Document" onPick={setDocument} />
         </fieldset>
         <div class="actions">
           <button type="submit" disabled={running}>
