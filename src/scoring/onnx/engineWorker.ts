@@ -26,17 +26,27 @@ port.postMessage({
   identity: engine.identity,
   calibration: engine.calibration,
 } satisfies WorkerReady);
+// Comparisons still running here: `close` lets them finish before the sessions go.
+const inFlight = new Set<Promise<unknown>>();
 port.on('message', async (request: WorkerRequest) => {
   let reply: WorkerReply;
   try {
     let result: unknown;
     if (request.op === 'close') {
+      await Promise.allSettled(inFlight);
       await engine.close();
       result = null;
-    } else if (request.op === 'analyse') {
-      result = await engine.analyse(bytesOf(request.bytes), request.role);
     } else {
-      result = await engine[request.op](bytesOf(request.selfie), bytesOf(request.document));
+      const work: Promise<unknown> =
+        request.op === 'analyse'
+          ? engine.analyse(bytesOf(request.bytes), request.role)
+          : engine[request.op](bytesOf(request.selfie), bytesOf(request.document));
+      inFlight.add(work);
+      try {
+        result = await work;
+      } finally {
+        inFlight.delete(work);
+      }
     }
     reply = { id: request.id, result };
   } catch (error) {

@@ -47,10 +47,11 @@ interface Slot {
   worker: Worker | null;
   /** Comparisons this worker holds, by request id. */
   running: Map<number, Job>;
-  restarting: boolean;
 }
 
 const RESTART_DELAY_MS = { first: 500, max: 30_000 };
+/** How long close() lets a worker finish the comparison it holds (one takes well under a second). */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
  * The onnx engine on a pool of worker threads, so scoring uses every core and the caller's
@@ -83,7 +84,6 @@ export async function createWorkerPoolEngine(options: WorkerPoolOptions): Promis
   const slots: Slot[] = Array.from({ length: workers }, () => ({
     worker: null,
     running: new Map(),
-    restarting: false,
   }));
   const queue: Job[] = [];
   let nextId = 1;
@@ -101,6 +101,12 @@ export async function createWorkerPoolEngine(options: WorkerPoolOptions): Promis
       worker.on('message', (message: WorkerReady | WorkerReply) => {
         if ('ready' in message) {
           ready = true;
+          // A replacement that came up after close() is idle: ending it is safe.
+          if (closing) {
+            void worker.terminate();
+            reject(new Error('the scoring engine was closed'));
+            return;
+          }
           slot.worker = worker;
           worker.unref();
           resolve(message);
@@ -146,11 +152,10 @@ export async function createWorkerPoolEngine(options: WorkerPoolOptions): Promis
     });
 
   const restart = (slot: Slot, delayMs: number) => {
-    slot.restarting = true;
+    if (closing) return;
     launch(slot).then(
       () => {
         restarts++;
-        slot.restarting = false;
         unavailable = null;
       },
       (error: Error) => {
@@ -227,23 +232,27 @@ export async function createWorkerPoolEngine(options: WorkerPoolOptions): Promis
       if (closing) return;
       closing = true;
       for (const job of queue.splice(0)) job.reject(new Error('the scoring engine was closed'));
-      // Idle workers release their sessions first; terminate() then ends any still running.
+      // Never terminate() a worker inside a model run: onnxruntime-node's native code then throws
+      // into a torn-down thread and aborts the whole process. Each worker finishes what it
+      // holds, releases its sessions and answers; terminate() only ends an idle thread (or one
+      // that has not answered in CLOSE_TIMEOUT_MS, which is stuck anyway).
       await Promise.all(
         slots.map(async ({ worker, running }) => {
           if (!worker) return;
-          if (running.size === 0) {
-            const id = nextId++;
-            const released = new Promise<void>((resolve) => {
-              running.set(id, {
-                request: { op: 'close' },
-                resolve: () => resolve(),
-                reject: () => resolve(),
-              });
-            });
-            worker.ref();
-            worker.postMessage({ id, op: 'close' });
-            await Promise.race([released, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-          }
+          const id = nextId++;
+          const released = new Promise<void>((resolve) => {
+            running.set(id, { request: { op: 'close' }, resolve: () => resolve(), reject: () => resolve() });
+          });
+          worker.ref();
+          worker.postMessage({ id, op: 'close' });
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            released,
+            new Promise((resolve) => {
+              timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+            }),
+          ]);
+          clearTimeout(timer);
           await worker.terminate();
         }),
       );
