@@ -50,6 +50,7 @@ then the ratio (b)/(a) and the machine (cores, CPU, load average at each phase).
                          honoured, as a partner backend does)
   --request-timeout-ms   each HTTP request's own limit (default 30000)
   --time-limit-s S       hard limit for the whole run (default 900)
+  --profile-server DIR   write V8 CPU profiles of the server's threads to DIR (Chrome DevTools)
   -h, --help             this text
 
 Exit code 0 when every flow passed with the outcome the CLI gave that pair and no callback was
@@ -66,6 +67,7 @@ interface Args {
   pollCapMs: number;
   requestTimeoutMs: number;
   timeLimitMs: number;
+  profileServer: string | undefined;
 }
 
 interface PairLine {
@@ -87,6 +89,7 @@ function parse(argv: string[]): Args | 'help' {
       'poll-cap-ms': { type: 'string' },
       'request-timeout-ms': { type: 'string', default: '30000' },
       'time-limit-s': { type: 'string', default: '900' },
+      'profile-server': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,6 +113,7 @@ function parse(argv: string[]): Args | 'help' {
     pollCapMs: int(values['poll-cap-ms'], '--poll-cap-ms', 0, 1000),
     requestTimeoutMs: int(values['request-timeout-ms'], '--request-timeout-ms', 1, 30_000),
     timeLimitMs: int(values['time-limit-s'], '--time-limit-s', 1, 900) * 1000,
+    profileServer: values['profile-server'],
   };
 }
 
@@ -121,6 +125,21 @@ function peakRssMiB(pid: number | undefined): number | undefined {
   try {
     const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Math.round(Number(kb) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds (user + system, every thread) a running process has used (Linux). The machine is
+ * shared, so wall-clock rates move with other people's load; CPU per pair and per flow do not.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }
@@ -176,7 +195,7 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
   const server = spawnChildServer(
     benchConfig({ callbackUrlFor: receiver.urlFor, processingDelayMs: 0, processingConcurrency: 'auto' }),
     'onnx',
-    [],
+    args.profileServer ? ['--cpu-prof', '--cpu-prof-dir', args.profileServer] : [],
     ['--onnx-workers', args.workers],
   );
   const cases: FlowCase[] = pairs.map((p, i) => ({
@@ -194,6 +213,9 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
   let loadBeforeB = '';
   let loadAfterB = '';
   let failure: string | undefined;
+  const serverCpu: { start?: number; end?: number } = {};
+  let clientCpu: NodeJS.CpuUsage | undefined;
+  let clientCpuSeconds = 0;
   try {
     const baseUrl = await server.ready(signal, 60_000);
     serverRss = { ready: peakRssMiB(server.pid) };
@@ -228,6 +250,8 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
       `bench: (b) ${flows} flows through the server, ${args.concurrency} in flight (load ${loadBeforeB})\n`,
     );
     const started = performance.now();
+    serverCpu.start = cpuSeconds(server.pid);
+    clientCpu = process.cpuUsage();
     // Timed flows start on the pair after the warm-up's, so every pair is timed once.
     results = await runFlows(
       flows,
@@ -237,6 +261,9 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
       progressEvery10Percent(flows, started),
     );
     seconds = (performance.now() - started) / 1000;
+    serverCpu.end = cpuSeconds(server.pid);
+    const used = process.cpuUsage(clientCpu);
+    clientCpuSeconds = (used.user + used.system) / 1e6;
     loadAfterB = load();
     serverRss.peak = peakRssMiB(server.pid);
   } catch (error) {
@@ -256,16 +283,22 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
   const total = summarise(ok.map((r) => r.timings.total ?? Number.NaN).filter(Number.isFinite));
   const perPair = summarise(a.lines.map((l) => l.ms));
   const ms = (v: number) => `${v.toFixed(0)} ms`;
+  const cpuPerFlowMs =
+    serverCpu.start !== undefined && serverCpu.end !== undefined && ok.length > 0
+      ? ((serverCpu.end - serverCpu.start) * 1000) / ok.length
+      : Number.NaN;
+  const clientCpuPerFlowMs = ok.length > 0 ? (clientCpuSeconds * 1000) / ok.length : Number.NaN;
   const lines = [
     `machine: ${machine.cores} cores (${availableParallelism()} available), ${cpus()[0]?.model.trim()}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}`,
     `pairs: ${pairs.length} from ${source}; inference workers: ${args.workers}`,
     '',
-    `(a) score --pairs: ${a.pairsPerSecond.toFixed(2)} pairs/s (the command's own figure after loading; ${a.wallSeconds.toFixed(1)} s in all); per pair median ${ms(perPair.p50)}, p99 ${ms(perPair.p99)}; peak RSS ${a.peakRss ?? '?'} MiB; load ${loadBeforeA} → ${loadAfterA}`,
+    `(a) score --pairs: ${a.pairsPerSecond.toFixed(2)} pairs/s after its first 10 pairs (the command's own figure, from its first pair: ${a.commandRate.toFixed(2)}; ${a.wallSeconds.toFixed(1)} s in all, models loaded); per pair median ${ms(perPair.p50)}, p99 ${ms(perPair.p99)}; peak RSS ${a.peakRss ?? '?'} MiB; load ${loadBeforeA} → ${loadAfterA}`,
     `(b) server flows: ${flowsPerSecond.toFixed(2)} complete flows/s (${ok.length} ok, ${failed.length} failed, ${seconds.toFixed(1)} s, ${args.concurrency} in flight); processing median ${ms(processing.p50)}, p99 ${ms(processing.p99)}; end to end median ${ms(total.p50)}, p99 ${ms(total.p99)}; load ${loadBeforeB} → ${loadAfterB}`,
     `    status polls during the load: ${polls.n}, latency median ${polls.p50.toFixed(1)} ms, p99 ${polls.p99.toFixed(1)} ms, max ${polls.max.toFixed(1)} ms`,
     `    server RSS: ${serverRss.ready ?? '?'} MiB when ready, peak ${serverRss.peak ?? '?'} MiB`,
+    `CPU (user + system, all threads; unmoved by other load): (a) ${ms(a.cpuPerPairMs)} per pair; (b) server ${ms(cpuPerFlowMs)} per flow, the bench's own client and callback receiver ${ms(clientCpuPerFlowMs)} per flow`,
     '',
-    `ratio (b)/(a): ${(a.pairsPerSecond > 0 ? flowsPerSecond / a.pairsPerSecond : 0).toFixed(3)}`,
+    `ratio (b)/(a): ${(a.pairsPerSecond > 0 ? flowsPerSecond / a.pairsPerSecond : 0).toFixed(3)} measured; ${(a.cpuPerPairMs / cpuPerFlowMs).toFixed(3)} by CPU per pair ÷ CPU per flow (what an otherwise idle machine would give if the bench's client ran elsewhere)`,
   ];
   for (const r of failed.slice(0, 8)) lines.push(`  failed at ${r.failedStep}: ${r.error}`);
   if (failure) lines.push(`  run: ${failure}`);
@@ -292,7 +325,15 @@ async function runScoreCommand(
   workers: string,
   signal: AbortSignal,
 ): Promise<
-  | { ok: true; lines: PairLine[]; pairsPerSecond: number; wallSeconds: number; peakRss: number | undefined }
+  | {
+      ok: true;
+      lines: PairLine[];
+      pairsPerSecond: number;
+      commandRate: number;
+      wallSeconds: number;
+      peakRss: number | undefined;
+      cpuPerPairMs: number;
+    }
   | { ok: false; error: string }
 > {
   const started = performance.now();
@@ -305,9 +346,14 @@ async function runScoreCommand(
   let rate = 0;
   let stderrTail = '';
   let peakRss: number | undefined;
+  // CPU from the first progress line to the last sample: scoring only, not loading the models.
+  const cpu: { first?: { at: number; pairs: number }; last?: number } = {};
+  // Pairs/s over the same window, so neither side counts the first, cold comparisons.
+  const mark: { first?: { t: number; pairs: number }; last?: { t: number; pairs: number } } = {};
   const sampler = setInterval(() => {
     peakRss = peakRssMiB(child.pid) ?? peakRss;
-  }, 250);
+    cpu.last = cpuSeconds(child.pid) ?? cpu.last;
+  }, 100);
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
   });
@@ -317,6 +363,13 @@ async function runScoreCommand(
       const m = /scored (\d+)\/(\d+) pairs \(([\d.]+) pairs\/s\)/.exec(line);
       if (!m) continue;
       rate = Number(m[3]);
+      const now = { t: performance.now(), pairs: Number(m[1]) };
+      mark.first ??= now;
+      mark.last = now;
+      if (!cpu.first) {
+        const at = cpuSeconds(child.pid);
+        if (at !== undefined) cpu.first = { at, pairs: Number(m[1]) };
+      }
       if (Number(m[1]) % 50 === 0 || m[1] === m[2]) process.stderr.write(`  ${line.trim()}\n`);
     }
   });
@@ -330,12 +383,22 @@ async function runScoreCommand(
     .split('\n')
     .filter((l) => l.startsWith('{"a"'))
     .map((l) => JSON.parse(l) as PairLine);
+  const cpuPerPairMs =
+    cpu.first && cpu.last !== undefined && lines.length > cpu.first.pairs
+      ? ((cpu.last - cpu.first.at) * 1000) / (lines.length - cpu.first.pairs)
+      : Number.NaN;
+  const windowed =
+    mark.first && mark.last && mark.last.pairs > mark.first.pairs
+      ? ((mark.last.pairs - mark.first.pairs) * 1000) / (mark.last.t - mark.first.t)
+      : rate;
   return {
     ok: true,
     lines,
-    pairsPerSecond: rate,
+    pairsPerSecond: windowed,
+    commandRate: rate,
     wallSeconds: (performance.now() - started) / 1000,
     peakRss,
+    cpuPerPairMs,
   };
 }
 
