@@ -17,6 +17,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { inferenceWorkerCount } from '../../src/scoring/onnx/inferenceWorkerCount.ts';
 import { readPairsFile } from '../../src/scoring/onnx/pairsFile.ts';
 import { DEV_PAIRS, devSetPresent } from '../scoring/devPairs.ts';
 import { benchConfig, PARTNERS } from './benchConfig.ts';
@@ -95,7 +96,7 @@ function parse(argv: string[]): Args | 'help' {
   });
   if (values.help) return 'help';
   if (!/^(auto|[1-9]\d*)$/.test(values.workers)) throw new Error(`--workers must be auto or N ≥ 1`);
-  const workers = values.workers === 'auto' ? availableParallelism() : Number(values.workers);
+  const workers = values.workers === 'auto' ? inferenceWorkerCount('auto') : Number(values.workers);
   const int = (text: string | undefined, flag: string, min: number, fallback: number) => {
     if (text === undefined) return fallback;
     const n = Number(text);

@@ -5,6 +5,7 @@ import { chooseEngine } from '../../src/app/chooseEngine.ts';
 import { loadConfig } from '../../src/config/loadConfig.ts';
 import { createOnnxEngine, type OnnxEngine } from '../../src/scoring/onnx/createOnnxEngine.ts';
 import { EngineBusyError } from '../../src/scoring/onnx/inferenceLimiter.ts';
+import { AUTO_WORKERS_MAX, inferenceWorkerCount } from '../../src/scoring/onnx/inferenceWorkerCount.ts';
 import { isOnnxModelSetAvailable } from '../../src/scoring/onnx/isOnnxModelSetAvailable.ts';
 import { createWorkerPoolEngine, type WorkerPoolEngine } from '../../src/scoring/onnx/workerPoolEngine.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -106,7 +107,7 @@ describe.skipIf(!isOnnxModelSetAvailable())('a pool whose worker crashes mid-wor
 });
 
 describe.skipIf(!isOnnxModelSetAvailable())('the server engine from config', () => {
-  it('starts onnx.workers workers: auto is one per core, a number is that many', async () => {
+  it('starts onnx.workers workers: auto is one per usable core (at most 8), a number is that many', async () => {
     const sized = async (workers: string | undefined) => {
       const config = loadConfig({
         env: workers ? { FACEMATCH_ONNX_WORKERS: workers } : {},
@@ -116,7 +117,10 @@ describe.skipIf(!isOnnxModelSetAvailable())('the server engine from config', () 
       await engine.close();
       return engine.workers;
     };
-    expect(await sized(undefined)).toBe(availableParallelism());
+    const auto = inferenceWorkerCount('auto');
+    expect(auto).toBeGreaterThanOrEqual(1);
+    expect(auto).toBeLessThanOrEqual(Math.min(availableParallelism(), AUTO_WORKERS_MAX));
+    expect(await sized(undefined)).toBe(auto);
     expect(await sized('1')).toBe(1);
   });
 });
