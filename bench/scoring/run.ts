@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -192,7 +192,8 @@ async function orchestrate(): Promise<void> {
     `\n${pairs.length} labelled pairs from ${values.pairs}\nmachine: ${cpus().length} cores (${cpu}), Node ${process.version}\n`,
   );
   console.table(rows);
-  if (rows.length >= 2) {
+  process.stdout.write(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)}\n`);
+  if (values.only !== 'ours' && rows.length >= 2) {
     const speedup = Number(rows[0]?.['pairs/s']) / Number(rows[rows.length - 1]?.['pairs/s']);
     process.stdout.write(`throughput ours / reference: ${speedup.toFixed(1)}×\n`);
   }
