@@ -289,15 +289,21 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
       ? ((serverCpu.end - serverCpu.start) * 1000) / ok.length
       : Number.NaN;
   const clientCpuPerFlowMs = ok.length > 0 ? (clientCpuSeconds * 1000) / ok.length : Number.NaN;
+  // CPU seconds per wall second: how many cores each side kept busy (a pool left idle shows here).
+  const serverCores = (cpuPerFlowMs * flowsPerSecond) / 1000;
+  const cliCores = (a.cpuPerPairMs * a.pairsPerSecond) / 1000;
+  const fromSources = (lines: string[]) => lines.some((l) => l.includes('TypeScript sources through tsx'));
+  const build =
+    fromSources(server.stderrLines) || a.fromSources ? 'sources through tsx (dist/ stale)' : 'compiled dist/';
   const lines = [
     `machine: ${machine.cores} cores (${availableParallelism()} available), ${cpus()[0]?.model.trim()}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}`,
-    `pairs: ${pairs.length} from ${source}; inference workers: ${args.workers}`,
+    `pairs: ${pairs.length} from ${source}; inference workers: ${args.workers}; ran from ${build}`,
     '',
     `(a) score --pairs: ${a.pairsPerSecond.toFixed(2)} pairs/s after its first 10 pairs (the command's own figure, from its first pair: ${a.commandRate.toFixed(2)}; ${a.wallSeconds.toFixed(1)} s in all, models loaded); per pair median ${ms(perPair.p50)}, p99 ${ms(perPair.p99)}; peak RSS ${a.peakRss ?? '?'} MiB; load ${loadBeforeA} → ${loadAfterA}`,
     `(b) server flows: ${flowsPerSecond.toFixed(2)} complete flows/s (${ok.length} ok, ${failed.length} failed, ${seconds.toFixed(1)} s, ${args.concurrency} in flight); processing median ${ms(processing.p50)}, p99 ${ms(processing.p99)}; end to end median ${ms(total.p50)}, p99 ${ms(total.p99)}; load ${loadBeforeB} → ${loadAfterB}`,
     `    status polls during the load: ${polls.n}, latency median ${polls.p50.toFixed(1)} ms, p99 ${polls.p99.toFixed(1)} ms, max ${polls.max.toFixed(1)} ms`,
     `    server RSS: ${serverRss.ready ?? '?'} MiB when ready, peak ${serverRss.peak ?? '?'} MiB`,
-    `CPU (user + system, all threads; unmoved by other load): (a) ${ms(a.cpuPerPairMs)} per pair; (b) server ${ms(cpuPerFlowMs)} per flow, the bench's own client and callback receiver ${ms(clientCpuPerFlowMs)} per flow`,
+    `CPU (user + system, all threads; unmoved by other load): (a) ${ms(a.cpuPerPairMs)} per pair, ${cliCores.toFixed(2)} cores busy; (b) server ${ms(cpuPerFlowMs)} per flow, ${serverCores.toFixed(2)} cores busy; the bench's own client and callback receiver ${ms(clientCpuPerFlowMs)} per flow`,
     '',
     `ratio (b)/(a): ${(a.pairsPerSecond > 0 ? flowsPerSecond / a.pairsPerSecond : 0).toFixed(3)} measured; ${(a.cpuPerPairMs / cpuPerFlowMs).toFixed(3)} by CPU per pair ÷ CPU per flow (what an otherwise idle machine would give if the bench's client ran elsewhere)`,
   ];
@@ -332,6 +338,7 @@ async function runScoreCommand(
       pairsPerSecond: number;
       commandRate: number;
       wallSeconds: number;
+      fromSources: boolean;
       peakRss: number | undefined;
       cpuPerPairMs: number;
     }
@@ -346,6 +353,7 @@ async function runScoreCommand(
   let stdout = '';
   let rate = 0;
   let stderrTail = '';
+  let stderrAll = '';
   let peakRss: number | undefined;
   // CPU from the first progress line to the last sample: scoring only, not loading the models.
   const cpu: { first?: { at: number; pairs: number }; last?: number } = {};
@@ -360,6 +368,7 @@ async function runScoreCommand(
   });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-2000);
+    if (stderrAll.length < 4096) stderrAll += chunk;
     for (const line of chunk.split('\n')) {
       const m = /scored (\d+)\/(\d+) pairs \(([\d.]+) pairs\/s\)/.exec(line);
       if (!m) continue;
@@ -397,6 +406,7 @@ async function runScoreCommand(
     lines,
     pairsPerSecond: windowed,
     commandRate: rate,
+    fromSources: stderrAll.includes('TypeScript sources through tsx'),
     wallSeconds: (performance.now() - started) / 1000,
     peakRss,
     cpuPerPairMs,

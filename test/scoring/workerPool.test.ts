@@ -47,16 +47,16 @@ describe.skipIf(!isOnnxModelSetAvailable())('onnx engine on a pool of worker thr
     });
   });
 
-  it('runs one comparison per worker, queues up to maxQueue more and refuses the rest as busy', async () => {
-    const burst = Array.from({ length: 6 }, () =>
+  it('gives each worker one comparison and its next, queues up to maxQueue more and refuses the rest as busy', async () => {
+    const burst = Array.from({ length: 8 }, () =>
       pool.score(selfie, document).then(
         () => 'scored',
         (e) => e,
       ),
     );
-    expect(pool.load()).toMatchObject({ running: 2, waiting: 3 });
+    expect(pool.load()).toMatchObject({ running: 4, waiting: 3 });
     const outcomes = await Promise.all(burst);
-    expect(outcomes.filter((o) => o === 'scored')).toHaveLength(5);
+    expect(outcomes.filter((o) => o === 'scored')).toHaveLength(7);
     expect(outcomes.filter((o) => o instanceof EngineBusyError)).toHaveLength(1);
   });
 

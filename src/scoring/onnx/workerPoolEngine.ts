@@ -20,7 +20,7 @@ export interface WorkerPoolOptions extends Omit<OnnxEngineOptions, 'workers'> {
 export interface WorkerPoolLoad {
   /** Workers ready to score. */
   ready: number;
-  /** Comparisons running in workers. */
+  /** Comparisons in workers: running, or the next one waiting inside each. */
   running: number;
   /** Comparisons waiting here for a free worker (never copied to one yet). */
   waiting: number;
@@ -60,8 +60,9 @@ const CLOSE_TIMEOUT_MS = 10_000;
  * sessions and one intra-op thread, scales where more intra-op threads on one worker did not
  * (docs/scoring.md, "Event loop").
  *
- * Comparisons wait here, uncopied, until a worker has a free slot, then go to the least busy
- * worker; beyond `maxQueue` waiting, `score` rejects with EngineBusyError, as in-thread. A worker
+ * Comparisons wait here, uncopied, until a worker has room (the ones it runs and one more),
+ * then go to the least busy worker; beyond `maxQueue` waiting here, `score` rejects with
+ * EngineBusyError, as in-thread. A worker
  * that stops (crash, out of memory, terminated) fails the comparisons it held, is replaced,
  * and the others carry on: a job fails as ENGINE_ERROR, never hangs.
  */
@@ -74,13 +75,17 @@ export async function createWorkerPoolEngine(options: WorkerPoolOptions): Promis
   } = options;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be 1 or more, got ${workers}`);
   const perWorker = engine.concurrency ?? 1;
+  // Each worker also holds the next comparison, copied and queued inside it: when one ends the
+  // next starts at once, without waiting for this thread (busy with HTTP, or descheduled on a
+  // loaded machine) to hand it over.
+  const held = perWorker + 1;
   const maxQueue = engine.maxQueue ?? 64;
   // Compiled (dist/), the worker is plain JavaScript; from sources it needs tsx registered first.
   const file = new URL(
     import.meta.url.endsWith('.js') ? './engineWorker.js' : './engineWorkerBootstrap.mjs',
     import.meta.url,
   );
-  const workerData: OnnxEngineOptions = { ...engine, concurrency: perWorker };
+  const workerData: OnnxEngineOptions = { ...engine, concurrency: perWorker, maxQueue: held };
   const slots: Slot[] = Array.from({ length: workers }, () => ({
     worker: null,
     running: new Map(),
@@ -186,7 +191,7 @@ export async function createWorkerPoolEngine(options: WorkerPoolOptions): Promis
   const leastBusy = (): Slot | undefined => {
     let best: Slot | undefined;
     for (const slot of slots) {
-      if (!slot.worker || slot.running.size >= perWorker) continue;
+      if (!slot.worker || slot.running.size >= held) continue;
       if (!best || slot.running.size < best.running.size) best = slot;
     }
     return best;
