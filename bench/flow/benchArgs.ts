@@ -7,7 +7,7 @@ export interface BenchArgs {
   concurrency: number;
   engine: 'fixture' | 'onnx' | 'auto';
   processingDelayMs: number;
-  processingConcurrency: number;
+  processingConcurrency: number | 'auto';
   /** Polls honour Retry-After (whole seconds) but never wait longer than this. */
   pollCapMs: number;
   /** How long a flow that saw COMPLETED waits for its callback before calling it lost. */
@@ -29,7 +29,7 @@ Runs N complete partner flows against a facematch-mock started as a child proces
   --warmup W                    flows run and checked before the timed ones, not in the figures (default 20)
   --engine fixture|onnx|auto    scoring engine of the server (default fixture)
   --processing-delay-ms MS      server's artificial processing delay (default 0)
-  --processing-concurrency K    server's scoring jobs at once (default 2, the server default)
+  --processing-concurrency K    server's scoring jobs at once, or auto (default auto, the server default)
   --poll-cap-ms MS              cap on the Retry-After wait between status polls (default 50)
   --callback-grace-ms MS        wait for a callback after COMPLETED before it counts as lost (default 5000)
   --time-limit-s S              hard limit for the whole run; past it the bench reports and exits 1 (default 120)
@@ -50,7 +50,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       warmup: { type: 'string', default: '20' },
       engine: { type: 'string', default: 'fixture' },
       'processing-delay-ms': { type: 'string', default: '0' },
-      'processing-concurrency': { type: 'string', default: '2' },
+      'processing-concurrency': { type: 'string', default: 'auto' },
       'poll-cap-ms': { type: 'string', default: '50' },
       'callback-grace-ms': { type: 'string', default: '5000' },
       'time-limit-s': { type: 'string', default: '120' },
@@ -71,7 +71,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     concurrency: integer(values.concurrency, '--concurrency', 1),
     engine,
     processingDelayMs: integer(values['processing-delay-ms'], '--processing-delay-ms', 0),
-    processingConcurrency: integer(values['processing-concurrency'], '--processing-concurrency', 1),
+    processingConcurrency:
+      values['processing-concurrency'] === 'auto'
+        ? 'auto'
+        : integer(values['processing-concurrency'], '--processing-concurrency', 1),
     pollCapMs: integer(values['poll-cap-ms'], '--poll-cap-ms', 0),
     callbackGraceMs: integer(values['callback-grace-ms'], '--callback-grace-ms', 0),
     timeLimitMs: integer(values['time-limit-s'], '--time-limit-s', 1) * 1000,

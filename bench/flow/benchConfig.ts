@@ -21,7 +21,7 @@ export type BenchPartner = (typeof PARTNERS)[number];
 export interface BenchConfigOptions {
   callbackUrlFor: (clientId: string) => string;
   processingDelayMs: number;
-  processingConcurrency: number;
+  processingConcurrency: number | 'auto';
 }
 
 /**

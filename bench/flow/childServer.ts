@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 const CLI = fileURLToPath(new URL('../../src/cli/facematch-mock.js', import.meta.url));
 
 export interface ChildServer {
+  /** The server's process id (its memory can be read from /proc while it runs). */
+  pid: number | undefined;
   /** Resolves with the base URL once /readyz answers 200. */
   ready(signal: AbortSignal, timeoutMs: number): Promise<string>;
   /** Set when the process ended before stop() was called: the server crashed. */
@@ -22,7 +24,12 @@ export interface ChildServer {
  * partner meets it (its own event loop, its own GC) and not an in-process app
  * sharing a loop with the load generator.
  */
-export function spawnChildServer(config: object, engine: string, nodeArgs: string[] = []): ChildServer {
+export function spawnChildServer(
+  config: object,
+  engine: string,
+  nodeArgs: string[] = [],
+  serveArgs: string[] = [],
+): ChildServer {
   const dir = mkdtempSync(join(tmpdir(), 'facematch-bench-'));
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -43,6 +50,7 @@ export function spawnChildServer(config: object, engine: string, nodeArgs: strin
       configFile,
       '--engine',
       engine,
+      ...serveArgs,
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -72,6 +80,7 @@ export function spawnChildServer(config: object, engine: string, nodeArgs: strin
 
   let stopped: ReturnType<ChildServer['stop']> | undefined;
   return {
+    pid: child.pid,
     stderrLines,
     unexpectedExit: () => crash,
     ready: (signal, timeoutMs) => waitUntilReady(child, () => stdout, stderrLines, signal, timeoutMs),

@@ -21,6 +21,7 @@ export interface FlowCase {
   name: string;
   selfie: Uint8Array<ArrayBuffer>;
   selfieContentType: 'image/png' | 'image/jpeg';
+  documentContentType?: 'image/png' | 'image/jpeg';
   document: Uint8Array<ArrayBuffer>;
   outcome: string;
 }
@@ -34,6 +35,8 @@ export interface FlowInput {
   pollCapMs: number;
   callbackGraceMs: number;
   completionTimeoutMs: number;
+  /** Each request's own limit, beside the run-wide signal (default 30 s). */
+  requestTimeoutMs?: number;
   signal: AbortSignal;
 }
 
@@ -41,6 +44,8 @@ export interface FlowResult {
   correlationId?: string;
   timings: Partial<Record<Timing, number>>;
   polls: number;
+  /** Latency of each status poll, ms: what a partner waits for an answer while the server scores. */
+  pollMs: number[];
   /** A status poll saw COMPLETED or FAILED: from here on a callback is owed. */
   finished: boolean;
   callbackLost: boolean;
@@ -88,9 +93,24 @@ export async function runFlow(input: FlowInput): Promise<FlowResult> {
 
 async function runSteps(input: FlowInput, signal: AbortSignal): Promise<FlowResult> {
   const { baseUrl, flowCase } = input;
-  const result: FlowResult = { timings: {}, polls: 0, finished: false, callbackLost: false, aborted: false };
+  const result: FlowResult = {
+    timings: {},
+    polls: 0,
+    pollMs: [],
+    finished: false,
+    callbackLost: false,
+    aborted: false,
+  };
   let current: Step = 'create';
   const auth = { authorization: `Bearer ${input.token}` };
+  const call = (step: Step, url: string, expected: number, outer: AbortSignal, init: RequestInit) =>
+    request(
+      step,
+      url,
+      expected,
+      AbortSignal.any([outer, AbortSignal.timeout(input.requestTimeoutMs ?? 30_000)]),
+      init,
+    );
   const timed = async <T>(timing: Timing, work: () => Promise<T>): Promise<T> => {
     current = timing === 'completed' ? 'status' : (timing as Step);
     const started = performance.now();
@@ -108,6 +128,7 @@ async function runSteps(input: FlowInput, signal: AbortSignal): Promise<FlowResu
           referenceId: `bench-${input.index}`,
           documentType: 'KTP',
           selfieContentType: flowCase.selfieContentType,
+          ...(flowCase.documentContentType ? { documentContentType: flowCase.documentContentType } : {}),
         }),
       }),
     );
@@ -142,9 +163,11 @@ async function runSteps(input: FlowInput, signal: AbortSignal): Promise<FlowResu
       let retryAfter = confirmed.retryAfter;
       for (;;) {
         await sleep(Math.min(retryAfter * 1000, input.pollCapMs), signal);
+        const polled = performance.now();
         const status = await call('status', `${baseUrl}/v1/submissions/${id}/status`, 200, signal, {
           headers: auth,
         });
+        result.pollMs.push(performance.now() - polled);
         result.polls++;
         const state = (status.body as { status: string }).status;
         if (state === 'COMPLETED' || state === 'FAILED') return state;
@@ -197,7 +220,7 @@ async function runSteps(input: FlowInput, signal: AbortSignal): Promise<FlowResu
   return result;
 }
 
-async function call(
+async function request(
   step: Step,
   url: string,
   expected: number,

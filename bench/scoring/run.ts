@@ -3,7 +3,7 @@
  * on the same labelled pairs. Prints, for each: per-pair latency median and p99, pairs/s
  * on 2 cores, peak RSS, AUC and accuracy over ALL pairs (a missed face is a non-match).
  *
- *   npx tsx bench/scoring/run.ts [--pairs FILE.tsv] [--limit N] [--only ours|reference] [--with-worker-thread]
+ *   npx tsx bench/scoring/run.ts [--pairs FILE.tsv] [--limit N] [--only ours|reference] [--with-workers]
  *
  * One command runs both; each pipeline runs in its own child process so peak RSS is
  * its own (process.resourceUsage().maxRSS) and one runtime's heap cannot hide in the
@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -55,8 +55,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     worker: { type: 'string' },
     shard: { type: 'string', default: '0/1' },
-    /** Also run our engine with its models in a worker thread (offMainThread). */
-    'with-worker-thread': { type: 'boolean', default: false },
+    /** Also run our engine on a pool of worker threads, one per core (as the server does). */
+    'with-workers': { type: 'boolean', default: false },
   },
 });
 // How long the event loop was blocked: what a server's other requests would wait.
@@ -69,21 +69,22 @@ if (values.worker) {
   const report =
     values.worker === 'reference'
       ? await runReference(values.shard)
-      : await runOurs(values.worker === 'ours-offthread');
+      : await runOurs(values.worker === 'ours-workers');
   process.stdout.write(`${JSON.stringify(report)}\n`);
   process.exit(0);
 } else {
   await orchestrate();
 }
 
-async function runOurs(offMainThread: boolean): Promise<WorkerReport> {
-  // In-thread: two comparisons interleave, one ORT thread each. Worker thread: one JS thread
-  // for the whole pipeline, so ORT gets two intra-op threads to use the second core.
+async function runOurs(pooled: boolean): Promise<WorkerReport> {
+  // In-thread: two comparisons interleave, one ORT thread each. Pool: one worker per core, each
+  // one comparison at a time with one ORT thread, and twice as many in flight as workers so
+  // none waits for the next pair (the server's processing.concurrency auto).
+  const workers = availableParallelism();
   const engine = await createOnnxEngine(
-    offMainThread
-      ? { offMainThread, intraOpNumThreads: 2, concurrency: 2 }
-      : { intraOpNumThreads: 1, concurrency: 2 },
+    pooled ? { workers, intraOpNumThreads: 1, concurrency: 1 } : { intraOpNumThreads: 1, concurrency: 2 },
   );
+  const inFlight = pooled ? 2 * workers : 2;
   // Files are read per pair, as uploads arrive, so the process does not hold the whole set.
   const bytes = (index: number) => {
     const p = pairs[index] as (typeof pairs)[number];
@@ -110,11 +111,11 @@ async function runOurs(offMainThread: boolean): Promise<WorkerReport> {
       progress('ours', outcomes.length);
     }
   };
-  await Promise.all([worker(), worker()]);
+  await Promise.all(Array.from({ length: inFlight }, worker));
   const wallMs = performance.now() - started;
   await engine.close();
   return {
-    pipeline: offMainThread ? 'ours, worker thread (intra-op 2)' : 'ours (ONNX)',
+    pipeline: pooled ? `ours, ${workers} worker threads (intra-op 1)` : 'ours (ONNX)',
     engine: engine.identity,
     outcomes,
     wallMs,
@@ -166,11 +167,11 @@ async function orchestrate(): Promise<void> {
         (o) => (o.score ?? 0) >= 70,
       ),
     );
-    if (values['with-worker-thread']) {
-      const offThread = await child(['--worker', 'ours-offthread', ...extra]);
+    if (values['with-workers']) {
+      const pooled = await child(['--worker', 'ours-workers', ...extra]);
       rows.push(
         summarise(
-          [offThread],
+          [pooled],
           (o) => (o.score ?? 0) >= 80,
           (o) => (o.score ?? 0) >= 70,
         ),
@@ -191,7 +192,8 @@ async function orchestrate(): Promise<void> {
     `\n${pairs.length} labelled pairs from ${values.pairs}\nmachine: ${cpus().length} cores (${cpu}), Node ${process.version}\n`,
   );
   console.table(rows);
-  if (rows.length >= 2) {
+  process.stdout.write(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)}\n`);
+  if (values.only !== 'ours' && rows.length >= 2) {
     const speedup = Number(rows[0]?.['pairs/s']) / Number(rows[rows.length - 1]?.['pairs/s']);
     process.stdout.write(`throughput ours / reference: ${speedup.toFixed(1)}×\n`);
   }

@@ -2,6 +2,7 @@ import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { createFixtureEngine } from '../scoring/fixture/createFixtureEngine.ts';
 import { createOnnxEngine } from '../scoring/onnx/createOnnxEngine.ts';
+import { inferenceWorkerCount } from '../scoring/onnx/inferenceWorkerCount.ts';
 import { isOnnxModelSetAvailable } from '../scoring/onnx/isOnnxModelSetAvailable.ts';
 import { DEFAULT_MANIFEST_PATH } from '../scoring/onnx/loadModelSet.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
@@ -23,11 +24,12 @@ export async function chooseEngine(config: Config, warn: (message: string) => vo
     warn(`ONNX models not found (${fix}); scoring with the fixture engine.`);
     return createFixtureEngine();
   }
+  // Always in worker threads: in-thread, every model run would hold the event loop that answers polls.
   return createOnnxEngine({
     manifestPath,
     modelSet: config.onnx.modelSet,
     intraOpNumThreads: config.onnx.intraOpThreads,
-    concurrency: config.processing.concurrency,
-    offMainThread: config.onnx.offMainThread,
+    workers: inferenceWorkerCount(config.onnx.workers),
+    warn,
   });
 }

@@ -37,6 +37,7 @@ import { confirmSubmission } from '../submissions/confirmSubmission.ts';
 import { createProcessingQueue } from '../submissions/createProcessingQueue.ts';
 import type { FlowDeps } from '../submissions/FlowDeps.ts';
 import { pollSubmission } from '../submissions/pollSubmission.ts';
+import { processingConcurrency } from '../submissions/processingConcurrency.ts';
 import { processSubmission } from '../submissions/processSubmission.ts';
 import { reissueUploads } from '../submissions/reissueUploads.ts';
 import { resumeSubmissions } from '../submissions/resumeSubmissions.ts';
@@ -204,7 +205,7 @@ export async function composeServices(
   };
   const queue = createProcessingQueue(
     (id, signal) => processSubmission(deps, id, signal),
-    config.processing.concurrency,
+    processingConcurrency(config.processing.concurrency, engine.capacity),
   );
   let sweeping: Promise<void> | undefined;
   const sweep = () => {

@@ -5,6 +5,7 @@ import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { answerNotReady } from '../http/answerNotReady.ts';
 import { createApp } from '../http/createApp.ts';
+import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
 import { adminExposureWarning } from './adminExposureWarning.ts';
 import { chooseEngine } from './chooseEngine.ts';
 import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
@@ -29,7 +30,8 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
-  options: { handleSignals?: boolean } = { handleSignals: true },
+  /** `engine`: a test's own, instead of the one the config chooses. */
+  options: { handleSignals?: boolean; engine?: ScoringEngine } = { handleSignals: true },
 ): Promise<RunningServer> {
   const log: Logger = {
     info: (message) => io.stdout.write(`${message}\n`),
@@ -71,8 +73,8 @@ export async function startServer(
   try {
     const { port } = server.address() as AddressInfo;
     url = config.publicUrl ?? defaultPublicUrl(config.host, port);
-    const engine = await chooseEngine(config, log.warn);
-    engineName = engine.name;
+    const engine = options.engine ?? (await chooseEngine(config, log.warn));
+    engineName = engine.workers ? `${engine.name} on ${engine.workers} worker thread(s)` : engine.name;
     composed = await composeServices({ ...config, publicUrl: url }, engine, log);
     handle = createApp(composed.services);
     resumed = await composed.resume();

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_THRESHOLDS, outcomeFor, type Thresholds } from '../domain/outcome.ts';
 import { createOnnxEngine, type OnnxEngine } from '../scoring/onnx/createOnnxEngine.ts';
+import { inferenceWorkerCount } from '../scoring/onnx/inferenceWorkerCount.ts';
 import { readPairsFile } from '../scoring/onnx/pairsFile.ts';
 import { summariseScores } from '../scoring/onnx/verificationMetrics.ts';
 import type { ImageAnalysis, ScoreResult } from '../scoring/ScoringEngine.ts';
@@ -29,7 +30,9 @@ Options:
   --models FILE        model manifest (default models/manifest.json)
   --model-set NAME     "faceapi" or a bring-your-own set named in the manifest
   --threads N          ONNX Runtime intra-op threads per inference (default 1)
-  --concurrency N      comparisons in flight for --pairs (default 2)
+  --workers auto|N     worker threads, each with its own models (~110 MB); 0 runs them in this
+                       thread (default: auto, one per core, with --pairs; 0 for one pair)
+  --concurrency N      comparisons in flight for --pairs (default 2 per worker; 2 with --workers 0)
   -h, --help           this text
 
 Exit codes: 0 done (a score of 0 is an answer: the comparison was inconclusive),
@@ -68,14 +71,22 @@ export async function runScoreCommand(argv: string[], io: ScoreCommandIo): Promi
     );
     return 2;
   }
-  const concurrency = positiveInt(values.concurrency, 2);
+  // One pair cannot use a second core, and a worker would only add its start-up.
+  const workersSetting = values.workers ?? (pairsMode ? 'auto' : '0');
+  if (!/^(auto|\d+)$/.test(workersSetting)) {
+    io.stderr.write(`--workers must be auto, 0 or a number of workers, got "${workersSetting}".\n`);
+    return 2;
+  }
+  const workers = workersSetting === 'auto' ? inferenceWorkerCount('auto') : Number(workersSetting);
+  // Pooled, twice the workers in flight: each worker has its next pair waiting, never idles.
+  const concurrency = positiveInt(values.concurrency, workers > 0 ? 2 * workers : 2);
   let engine: OnnxEngine;
   try {
     engine = await createOnnxEngine({
       ...(values.models ? { manifestPath: resolve(values.models) } : {}),
       ...(values['model-set'] ? { modelSet: values['model-set'] } : {}),
       intraOpNumThreads: positiveInt(values.threads, 1),
-      concurrency,
+      ...(workers > 0 ? { workers, concurrency: 1 } : { concurrency }),
     });
   } catch (error) {
     io.stderr.write(
@@ -112,6 +123,7 @@ function parse(argv: string[]) {
       models: { type: 'string' },
       'model-set': { type: 'string' },
       threads: { type: 'string' },
+      workers: { type: 'string' },
       concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from '../app/startServer.ts';
 import { ConfigError } from '../config/ConfigError.ts';
 import type { ConfigOverrides } from '../config/ConfigOverrides.ts';
-import { ENV_VARIABLES, parsePort, parseSeconds } from '../config/configFromEnv.ts';
+import { ENV_VARIABLES, parsePort, parseSeconds, parseWorkers } from '../config/configFromEnv.ts';
 import type { Config } from '../config/configSchema.ts';
 import { loadConfig } from '../config/loadConfig.ts';
 import type { Io } from './main.ts';
@@ -15,6 +15,8 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
   --public-url URL         base URL for presigned uploads and Location headers (default http://localhost:<port>)
   --engine auto|fixture|onnx
                            scoring engine (default auto: onnx when the models are installed)
+  --onnx-workers auto|N   inference worker threads of the onnx engine, each with its own models
+                           (~110 MB); default auto: one per core
   --data-dir DIR           persist submissions, images and callback logs; a restart resumes work
   --config FILE            JSON or YAML config: partners, thresholds, timings (default: the two demo partners)
   --drain-seconds N        on SIGTERM/SIGINT, wait up to N s for in-flight requests, scoring jobs and
@@ -45,6 +47,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
         host: { type: 'string' },
         'public-url': { type: 'string' },
         engine: { type: 'string' },
+        'onnx-workers': { type: 'string' },
         'data-dir': { type: 'string' },
         config: { type: 'string' },
         'validate-responses': { type: 'string' },
@@ -80,6 +83,10 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
     clock: text('clock') as Config['clock'] | undefined,
     scenariosDir: text('scenarios'),
     adminToken: text('admin-token'),
+    onnxWorkers:
+      text('onnx-workers') === undefined
+        ? undefined
+        : parseWorkers(text('onnx-workers') as string, '--onnx-workers'),
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

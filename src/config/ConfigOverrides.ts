@@ -14,4 +14,6 @@ export interface ConfigOverrides {
   scenariosDir?: string;
   /** `admin.token`: the bearer token the admin API and /metrics require. */
   adminToken?: string;
+  /** `onnx.workers`: inference worker threads, auto or a number. */
+  onnxWorkers?: 'auto' | number;
 }

@@ -8,6 +8,7 @@ export const ENV_VARIABLES = {
   FACEMATCH_PORT: 'port to listen on (PORT is also read)',
   FACEMATCH_PUBLIC_URL: 'base URL handed out in presigned URLs and Location headers',
   FACEMATCH_ENGINE: 'auto | fixture | onnx',
+  FACEMATCH_ONNX_WORKERS: 'auto | N: inference worker threads of the onnx engine (auto: one per core)',
   FACEMATCH_DATA_DIR: 'directory that persists submissions, images and callback logs',
   FACEMATCH_VALIDATE_RESPONSES: 'off | log | enforce',
   FACEMATCH_DRAIN_SECONDS: 'seconds a SIGTERM waits for in-flight work (default 10)',
@@ -34,7 +35,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
       ? { drainSeconds: parseSeconds(env.FACEMATCH_DRAIN_SECONDS, 'FACEMATCH_DRAIN_SECONDS') }
       : undefined,
     adminToken: env.FACEMATCH_ADMIN_TOKEN || undefined,
+    onnxWorkers: env.FACEMATCH_ONNX_WORKERS
+      ? parseWorkers(env.FACEMATCH_ONNX_WORKERS, 'FACEMATCH_ONNX_WORKERS')
+      : undefined,
   };
+}
+
+export function parseWorkers(value: string, source: string): 'auto' | number {
+  if (value === 'auto') return 'auto';
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new ConfigError(
+      `${source} must be auto (one per core) or a number of workers, e.g. 2, got "${value}".`,
+    );
+  }
+  return Number(value);
 }
 
 export function parseSeconds(value: string, source: string): number {

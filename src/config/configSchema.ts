@@ -73,11 +73,12 @@ export const configSchema = z
     processing: z
       .object({
         delayMs: z.number().int().min(0).max(600_000).default(500),
-        concurrency: z.number().int().min(1).max(64).default(2),
+        /** Scoring jobs at once; auto: enough to keep every scoring slot of the engine busy. */
+        concurrency: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default('auto'),
         retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
       })
       .strict()
-      .default({ delayMs: 500, concurrency: 2, retryAfterSeconds: 1 }),
+      .default({ delayMs: 500, concurrency: 'auto', retryAfterSeconds: 1 }),
     callbacks: z
       .object({
         retryScheduleMs: z
@@ -96,13 +97,22 @@ export const configSchema = z
         /** Which model set of that manifest to run; default the converted face-api set. */
         modelSet: z.string().min(1).optional(),
         /**
-         * onnxruntime-node runs a model on the calling thread; a worker keeps polls answered
-         * promptly during inference, at about half the scoring throughput (docs/scoring.md).
+         * Inference worker threads, each with its own sessions (~110 MB): auto = one per core
+         * (os.availableParallelism()). onnxruntime-node runs a model on the calling thread, so
+         * workers keep the server's event loop free and use every core (docs/scoring.md).
          */
-        offMainThread: z.boolean().default(false),
+        workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto'),
+        /** Replaced by `workers` (models always run in worker threads now); named so the error says so. */
+        offMainThread: z
+          .unknown()
+          .refine(() => false, {
+            message:
+              'was removed: the models always run in worker threads now; set onnx.workers (auto or a number) instead',
+          })
+          .optional(),
       })
       .strict()
-      .default({ intraOpThreads: 1, offMainThread: false }),
+      .default({ intraOpThreads: 1, workers: 'auto' }),
     /**
      * Origins whose pages may call the API or upload to presigned URLs from a browser. The
      * bucket takes any origin by default (the signature is the guard); the API none.

@@ -90,6 +90,10 @@ export interface ScoreResult {
 
 export interface ScoringEngine {
   readonly name: string;
+  /** Comparisons it runs at once, when it has such a limit (the onnx worker pool). */
+  readonly capacity?: number;
+  /** Worker threads it scores on, when it uses them. */
+  readonly workers?: number;
   score(selfie: Buffer, document: Buffer): Promise<ScoreResult>;
   close(): Promise<void>;
 }

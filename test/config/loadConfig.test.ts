@@ -103,4 +103,32 @@ describe('operational defaults', () => {
     const path = file('cors.yaml', `${partner}cors: { apiOrigins: ["https://app.example.com/page"] }\n`);
     expect(() => loadConfig({ env: { FACEMATCH_CONFIG: path } })).toThrow(/cors\.apiOrigins\.0: must be \*/);
   });
+
+  it('sizes the inference pool from onnx.workers: auto by default, then file, env, flag; bad values named', () => {
+    expect(loadConfig({ env: {} }).onnx.workers).toBe('auto');
+    expect(loadConfig({ env: {} }).processing.concurrency).toBe('auto');
+    const path = file('workers.yaml', `${partner}onnx: { workers: 3, intraOpThreads: 1 }\n`);
+    expect(loadConfig({ env: { FACEMATCH_CONFIG: path } }).onnx).toMatchObject({
+      workers: 3,
+      intraOpThreads: 1,
+    });
+    expect(loadConfig({ env: { FACEMATCH_CONFIG: path, FACEMATCH_ONNX_WORKERS: '2' } }).onnx.workers).toBe(2);
+    const flagged = loadConfig({
+      env: { FACEMATCH_CONFIG: path, FACEMATCH_ONNX_WORKERS: '2' },
+      flags: { onnxWorkers: 'auto' },
+    });
+    expect(flagged.onnx).toMatchObject({ workers: 'auto', intraOpThreads: 1 });
+    expect(() => loadConfig({ env: { FACEMATCH_ONNX_WORKERS: 'many' } })).toThrow(
+      /FACEMATCH_ONNX_WORKERS must be auto .* or a number of workers/,
+    );
+    expect(() => loadConfig({ env: { FACEMATCH_ONNX_WORKERS: '0' } })).toThrow(/FACEMATCH_ONNX_WORKERS/);
+    expect(() =>
+      loadConfig({ env: { FACEMATCH_CONFIG: file('w0.yaml', `${partner}onnx: { workers: 0 }\n`) } }),
+    ).toThrow(/onnx\.workers/);
+    expect(() =>
+      loadConfig({
+        env: { FACEMATCH_CONFIG: file('old.yaml', `${partner}onnx: { offMainThread: true }\n`) },
+      }),
+    ).toThrow(/onnx\.offMainThread: was removed.*set onnx\.workers/);
+  });
 });

@@ -32,6 +32,9 @@ describe('facematch-mock score: usage', () => {
     expect(one.out.stderr).toMatch(/expected <selfie> and <document>/);
     const bad = capture();
     expect(await runScoreCommand(['a.jpg', 'b.jpg', '--success', '60', '--review', '75'], bad.io)).toBe(2);
+    const workers = capture();
+    expect(await runScoreCommand(['--pairs', 'p.tsv', '--workers', 'all'], workers.io)).toBe(2);
+    expect(workers.out.stderr).toMatch(/--workers must be auto, 0 or a number/);
   });
 });
 

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { type RunningServer, startServer } from '../../src/app/startServer.ts';
 import { type Config, configSchema } from '../../src/config/configSchema.ts';
 import { loadConfig } from '../../src/config/loadConfig.ts';
+import type { ScoringEngine } from '../../src/scoring/ScoringEngine.ts';
 
 export const DEMO = {
   clientId: 'demo',
@@ -32,7 +33,11 @@ export interface TestServer extends RunningServer {
 }
 
 /** A real listening server on 127.0.0.1, as `facematch-mock serve` starts it. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  /** `engine`: one the test built (and can reach into), instead of the one the config chooses. */
+  options: { engine?: ScoringEngine } = {},
+): Promise<TestServer> {
   const log: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -43,7 +48,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   const running = await startServer(
     testConfig(overrides),
     { stdout: sink, stderr: sink },
-    { handleSignals: false },
+    { handleSignals: false, ...options },
   );
   return {
     ...running,

@@ -9,6 +9,7 @@ import { createFaceApiLandmarker } from './faceApiLandmarker.ts';
 import { createInferenceLimiter } from './inferenceLimiter.ts';
 import { DEFAULT_MANIFEST_PATH, loadModelSet } from './loadModelSet.ts';
 import { DEFAULT_QUALITY_LIMITS, type QualityLimits } from './qualityLimits.ts';
+import type { StartWorker } from './workerPoolEngine.ts';
 
 export interface OnnxEngineOptions {
   /** Manifest naming the models; default models/manifest.json. */
@@ -20,15 +21,22 @@ export interface OnnxEngineOptions {
   /** ORT's CPU memory arena (faster by a few %, but holds peak activation memory forever). Default false. */
   memoryArena?: boolean;
   /**
-   * Run the models in a worker thread. onnxruntime-node executes each `run` on the thread
-   * that calls it, so in-thread every model run (5–25 ms) holds the event loop; in a worker
-   * it never does. The worker uses one thread for JS, so give it `intraOpNumThreads: 2`
-   * to keep both cores busy. Default false.
+   * Worker threads, each with its own sessions (~110 MB): 0 (default) runs the models in the
+   * calling thread. onnxruntime-node executes each `run` on the thread that calls it, so
+   * in-thread every model run (5–25 ms) holds the event loop; in workers it never does, and
+   * one worker per core (`inferenceWorkerCount('auto')`) uses every core. See `workerPoolEngine.ts`.
    */
-  offMainThread?: boolean;
-  /** Comparisons in flight at once. Default 2 (one per core of the reference machine). */
+  workers?: number;
+  /** With `workers`: how a worker thread is started (tests keep it to end it mid-work). */
+  startWorker?: StartWorker;
+  /** With `workers`: told when a worker stops unexpectedly and is replaced. */
+  warn?: (message: string) => void;
+  /**
+   * Comparisons in flight at once: in-thread, default 2 (one per core of the reference machine);
+   * with `workers`, per worker, default 1.
+   */
   concurrency?: number;
-  /** Comparisons allowed to wait; beyond that `score` rejects with EngineBusyError. Default 64. */
+  /** Comparisons allowed to wait (for the whole pool); beyond that `score` rejects with EngineBusyError. Default 64. */
   maxQueue?: number;
   /** Overrides the calibration stored in the manifest (calibration scripts use this). */
   calibration?: Calibration;
@@ -48,15 +56,21 @@ export interface OnnxEngine extends ScoringEngine {
 
 /**
  * The real engine: face detection, alignment and descriptors on onnxruntime-node.
- * Sessions open once and are shared by every comparison. With `offMainThread` they live
- * in a worker thread (see `workerEngine.ts`); otherwise in the caller's thread.
+ * Sessions open once and are shared by every comparison of their thread. With `workers` they
+ * live in a pool of worker threads (see `workerPoolEngine.ts`); otherwise in the caller's thread.
  */
 export async function createOnnxEngine(options: OnnxEngineOptions = {}): Promise<OnnxEngine> {
-  if (options.offMainThread) {
-    const { createWorkerEngine } = await import('./workerEngine.ts');
-    return createWorkerEngine(options);
+  const { workers = 0, startWorker, warn, ...engine } = options;
+  if (workers > 0) {
+    const { createWorkerPoolEngine } = await import('./workerPoolEngine.ts');
+    return createWorkerPoolEngine({
+      ...engine,
+      workers,
+      ...(startWorker ? { startWorker } : {}),
+      ...(warn ? { warn } : {}),
+    });
   }
-  return createInThreadEngine(options);
+  return createInThreadEngine(engine);
 }
 
 /** The engine in the calling thread; `createOnnxEngine` and the worker both build on it. */
