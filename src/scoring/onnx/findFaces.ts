@@ -18,6 +18,8 @@ const RETRY_MARGINS = [0.25, 0.5, 1] as const;
  */
 const SHARPEN_SIGMA_PER_SIDE = 1 / 75;
 const SHARPEN_AMOUNT = 6;
+/** sharp refuses σ above 10; on a 1 280 px working image that is still a fifth of the detector's cell. */
+const SHARPEN_MAX_SIGMA = 10;
 
 /**
  * Detect faces, retrying on padded copies for tight crops, then on a sharpened copy for
@@ -27,7 +29,7 @@ export async function findFaces(detector: FaceDetector, image: RgbImage): Promis
   const faces = await findWithMargins(detector, image);
   if (faces.length > 0) return faces;
   const longSide = Math.max(image.width, image.height);
-  const sigma = Math.max(1, longSide * SHARPEN_SIGMA_PER_SIDE);
+  const sigma = Math.min(SHARPEN_MAX_SIGMA, Math.max(1, longSide * SHARPEN_SIGMA_PER_SIDE));
   return findWithMargins(detector, await sharpenImage(image, sigma, SHARPEN_AMOUNT));
 }
 
