@@ -143,7 +143,13 @@ if (!values['no-bands']) {
         empiricalTail: true,
       },
     ).knots;
-    bands.push({ ...def, knots, figures: bandFigures(inBand, { ...fitted, knots }) });
+    // A band is only ever stricter: above 80 its genuine median (a degraded pair's) would
+    // otherwise give a soft pair a higher score than a sharp pair at the same distance.
+    const capped = knots.map(([d, s]): [number, number] => [
+      Math.min(d, distanceForScore(fitted.knots, s)),
+      s,
+    ]);
+    bands.push({ ...def, knots: capped, figures: bandFigures(inBand, { ...fitted, knots: capped }) });
   }
 }
 
@@ -278,6 +284,15 @@ function bandFigures(list: Comparison[], cal: Calibration): BandFigures {
 
 function scoreOf(c: { distance: number; quality?: PairQuality | undefined }, cal: Calibration): number {
   return Number.isFinite(c.distance) ? scoreFromDistance(cal, c.distance, c.quality) : 0;
+}
+/** Where a knot list reaches `score` (the largest such distance), by its straight lines. */
+function distanceForScore(knots: [number, number][], score: number): number {
+  for (let i = 1; i < knots.length; i++) {
+    const [d0, s0] = knots[i - 1] as [number, number];
+    const [d1, s1] = knots[i] as [number, number];
+    if (score <= s0 && score >= s1) return s0 === s1 ? d1 : d0 + ((d1 - d0) * (s0 - score)) / (s0 - s1);
+  }
+  return Number.POSITIVE_INFINITY;
 }
 /** Map.groupBy arrived in Node 21; Node 20 is supported. */
 function groupBy<T>(list: T[], key: (item: T) => string): Map<string, T[]> {
