@@ -74,6 +74,26 @@ describe.skipIf(!available)('onnx engine on the converted face-api models', () =
     expect(asDocument.document).toMatchObject({ face: null, facesFound: 0 });
   });
 
+  it('finds the face in a heavily blurred tight crop (σ = a fortieth of the face width)', async () => {
+    for (const which of ['sample1', 'sample2', 'sample4'] as const) {
+      const blurred = await sharp(await tightCrop(which))
+        .blur(150 / 40)
+        .png()
+        .toBuffer();
+      const result = await engine.score(await portrait(which, { side: 640 }), blurred);
+      expect(
+        result.reasons.map((r) => r.code),
+        which,
+      ).not.toContain('NO_FACE_DOCUMENT');
+      expect(result.score, which).toBeGreaterThan(0);
+    }
+  });
+
+  it('answers NO_FACE for a large faceless upload rather than failing while looking harder', async () => {
+    const result = await engine.score(await portrait('sample2'), await gradientPng(2400, 1800));
+    expect(result.reasons.map((r) => r.code)).toEqual(['NO_FACE_DOCUMENT']);
+  });
+
   it('answers score 0 with UNREADABLE_IMAGE for a truncated or foreign file, without throwing', async () => {
     const truncated = await engine.score(await portrait('sample2'), await truncatedJpeg());
     expect(truncated.score).toBe(0);

@@ -1,7 +1,7 @@
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from '../image/decodeImage.ts';
 import type { ImageRole, Reason, ScoreResult, ScoringEngine } from '../ScoringEngine.ts';
 import { analyseImage, type FacePipeline, type ImageVerdict } from './analyseImage.ts';
-import { type Calibration, defaultCalibration, scoreFromDistance } from './calibration.ts';
+import { type Calibration, defaultCalibration, pairQuality, scoreFromDistance } from './calibration.ts';
 import { createFaceDetector } from './createFaceDetector.ts';
 import { createFaceRecognizer } from './createFaceRecognizer.ts';
 import { embeddingDistance } from './embeddingDistance.ts';
@@ -111,7 +111,14 @@ export async function createInThreadEngine(options: OnnxEngineOptions = {}): Pro
         return { ...common, score: 0, reasons: [...blocking, ...warnings], distance: null };
       }
       const distance = embeddingDistance(s.descriptor, d.descriptor, recognizer.metric);
-      return { ...common, score: scoreFromDistance(calibration, distance), reasons: warnings, distance };
+      // Poor images get their quality band's stricter knots, when the calibration has bands.
+      const quality = pairQuality(s.analysis?.face, d.analysis?.face);
+      return {
+        ...common,
+        score: scoreFromDistance(calibration, distance, quality),
+        reasons: warnings,
+        distance,
+      };
     });
   }
 

@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Calibration } from './calibration.ts';
+import { calibrationSchema } from './calibrationSchema.ts';
 import {
   byoSectionSchema,
   type ModelSetInput,
@@ -55,10 +56,18 @@ export function loadModelSet(manifestPath = DEFAULT_MANIFEST_PATH, setName?: str
   const identity = modelSetIdentity(name, spec);
   // A partner's own manifest rarely carries a calibration; one fitted for the very same
   // files (the identity holds their hashes) in our manifest applies just as well.
-  const stored = (manifest.calibration?.[identity] ?? defaultCalibrations(manifestPath)?.[identity]) as
-    | Calibration
-    | undefined;
+  const raw = manifest.calibration?.[identity] ?? defaultCalibrations(manifestPath)?.[identity];
+  const stored = raw === undefined ? undefined : parseCalibration(raw, identity, manifestPath);
   return { name, spec, identity, ...(stored ? { calibration: stored } : {}) };
+}
+
+function parseCalibration(raw: unknown, identity: string, manifestPath: string): Calibration {
+  const parsed = calibrationSchema.safeParse(raw);
+  if (parsed.success) return parsed.data as Calibration;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new Error(
+    `calibration.${identity} in ${manifestPath} is malformed (${problems}); refit it with bench/scoring/calibrate.ts or remove it`,
+  );
 }
 
 export function modelSetIdentity(name: string, spec: ModelSetSpec): string {
