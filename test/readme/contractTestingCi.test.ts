@@ -64,7 +64,9 @@ it('runs the README block as written, and the CI jobs run only its commands afte
   // `npx facematch-mock` is this checkout's own binary, as it is in a partner's node_modules/.bin.
   const script = [
     'set -euo pipefail',
-    `npx() { if [ "$1" = facematch-mock ]; then shift; node ${JSON.stringify(join(ROOT, 'src/cli/facematch-mock.js'))} "$@"; else command npx "$@"; fi; }`,
+    // In a background job (`&`, a subshell) the function execs node, so the EXIT trap's kill reaches the
+    // server itself rather than a subshell whose node child would outlive the test.
+    `npx() { if [ "$1" = facematch-mock ]; then shift; local bin=${JSON.stringify(join(ROOT, 'src/cli/facematch-mock.js'))}; if [ "$BASHPID" != "$$" ]; then exec node "$bin" "$@"; fi; node "$bin" "$@"; else command npx "$@"; fi; }`,
     "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
     // A partner's project: its pacts/ folder, and its own working directory for the log.
     `cd ${JSON.stringify(workDir)}`,
