@@ -10,7 +10,7 @@ export function parsePreferScenario(header: string | undefined): string | undefi
   for (const preference of splitOutsideQuotes(header, ',')) {
     const [head] = splitOutsideQuotes(preference, ';');
     const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(.*?))?\s*$/.exec(head ?? '');
-    if (!match || match[1]?.toLowerCase() !== 'scenario') continue;
+    if (match?.[1]?.toLowerCase() !== 'scenario') continue;
     const value = match[2] ?? '';
     return value.startsWith('"') && value.endsWith('"') && value.length >= 2
       ? value.slice(1, -1).replace(/\\(.)/g, '$1')
