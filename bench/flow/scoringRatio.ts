@@ -311,9 +311,9 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
     '',
     `(a) score --pairs: ${a.pairsPerSecond.toFixed(2)} pairs/s after its first 10 pairs (the command's own figure, from its first pair: ${a.commandRate.toFixed(2)}; ${a.wallSeconds.toFixed(1)} s in all, models loaded); per pair median ${ms(perPair.p50)}, p99 ${ms(perPair.p99)}; peak RSS ${a.peakRss ?? '?'} MiB; load ${loadBeforeA} → ${loadAfterA}`,
     `(b) server flows: ${flowsPerSecond.toFixed(2)} complete flows/s (${ok.length} ok, ${failed.length} failed, ${seconds.toFixed(1)} s, ${args.concurrency} in flight); processing median ${ms(processing.p50)}, p99 ${ms(processing.p99)}; end to end median ${ms(total.p50)}, p99 ${ms(total.p99)}; load ${loadBeforeB} → ${loadAfterB}`,
-    `    status polls during the load: ${polls.n}, latency median ${polls.p50.toFixed(1)} ms, p99 ${polls.p99.toFixed(1)} ms, max ${polls.max.toFixed(1)} ms`,
+    `    status polls during the load: ${polls.n} (${(ok.length > 0 ? polls.n / ok.length : 0).toFixed(1)} per flow), latency median ${polls.p50.toFixed(1)} ms, p99 ${polls.p99.toFixed(1)} ms, max ${polls.max.toFixed(1)} ms`,
     `    server RSS: ${serverRss.ready ?? '?'} MiB when ready, peak ${serverRss.peak ?? '?'} MiB`,
-    `CPU (user + system, all threads; unmoved by other load): (a) ${ms(a.cpuPerPairMs)} per pair, ${cliCores.toFixed(2)} cores busy; (b) server ${ms(cpuPerFlowMs)} per flow (its event loop's thread ${loopCpuPerFlowMs.toFixed(1)} ms), ${serverCores.toFixed(2)} cores busy; the bench's own client and callback receiver ${ms(clientCpuPerFlowMs)} per flow`,
+    `CPU (user + system, all threads; moved far less than rates by other load, though contention and the extra polls of slower flows still add some): (a) ${ms(a.cpuPerPairMs)} per pair, ${cliCores.toFixed(2)} cores busy; (b) server ${ms(cpuPerFlowMs)} per flow (its event loop's thread ${loopCpuPerFlowMs.toFixed(1)} ms), ${serverCores.toFixed(2)} cores busy; the bench's own client and callback receiver ${ms(clientCpuPerFlowMs)} per flow`,
     '',
     `ratio (b)/(a): ${(a.pairsPerSecond > 0 ? flowsPerSecond / a.pairsPerSecond : 0).toFixed(3)} measured; ${(a.cpuPerPairMs / cpuPerFlowMs).toFixed(3)} by CPU per pair ÷ CPU per flow (what an otherwise idle machine would give if the bench's client ran elsewhere)`,
   ];
