@@ -29,6 +29,8 @@ export function spawnChildServer(
   engine: string,
   nodeArgs: string[] = [],
   serveArgs: string[] = [],
+  /** Another build's entry point (e.g. a copy of dist/ at `dist-before/cli/entry.js`); default the CLI. */
+  cli: string = CLI,
 ): ChildServer {
   const dir = mkdtempSync(join(tmpdir(), 'facematch-bench-'));
   const configFile = join(dir, 'config.json');
@@ -40,7 +42,7 @@ export function spawnChildServer(
     process.execPath,
     [
       ...nodeArgs,
-      CLI,
+      cli,
       'serve',
       '--host',
       '127.0.0.1',

@@ -134,11 +134,14 @@ function peakRssMiB(pid: number | undefined): number | undefined {
 /**
  * CPU seconds (user + system, every thread) a running process has used (Linux). The machine is
  * shared, so wall-clock rates move with other people's load; CPU per pair and per flow do not.
+ * With `mainThreadOnly`, the thread that runs the event loop (its id is the process id): the HTTP
+ * work that competes with the inference workers for the cores.
  */
-function cpuSeconds(pid: number | undefined): number | undefined {
+function cpuSeconds(pid: number | undefined, mainThreadOnly = false): number | undefined {
   if (!pid) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const stat = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
     // utime and stime, fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -215,6 +218,7 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
   let loadAfterB = '';
   let failure: string | undefined;
   const serverCpu: { start?: number; end?: number } = {};
+  const loopCpu: { start?: number; end?: number } = {};
   let clientCpu: NodeJS.CpuUsage | undefined;
   let clientCpuSeconds = 0;
   try {
@@ -252,6 +256,7 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
     );
     const started = performance.now();
     serverCpu.start = cpuSeconds(server.pid);
+    loopCpu.start = cpuSeconds(server.pid, true);
     clientCpu = process.cpuUsage();
     // Timed flows start on the pair after the warm-up's, so every pair is timed once.
     results = await runFlows(
@@ -263,6 +268,7 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
     );
     seconds = (performance.now() - started) / 1000;
     serverCpu.end = cpuSeconds(server.pid);
+    loopCpu.end = cpuSeconds(server.pid, true);
     const used = process.cpuUsage(clientCpu);
     clientCpuSeconds = (used.user + used.system) / 1e6;
     loadAfterB = load();
@@ -288,6 +294,10 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
     serverCpu.start !== undefined && serverCpu.end !== undefined && ok.length > 0
       ? ((serverCpu.end - serverCpu.start) * 1000) / ok.length
       : Number.NaN;
+  const loopCpuPerFlowMs =
+    loopCpu.start !== undefined && loopCpu.end !== undefined && ok.length > 0
+      ? ((loopCpu.end - loopCpu.start) * 1000) / ok.length
+      : Number.NaN;
   const clientCpuPerFlowMs = ok.length > 0 ? (clientCpuSeconds * 1000) / ok.length : Number.NaN;
   // CPU seconds per wall second: how many cores each side kept busy (a pool left idle shows here).
   const serverCores = (cpuPerFlowMs * flowsPerSecond) / 1000;
@@ -301,9 +311,9 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
     '',
     `(a) score --pairs: ${a.pairsPerSecond.toFixed(2)} pairs/s after its first 10 pairs (the command's own figure, from its first pair: ${a.commandRate.toFixed(2)}; ${a.wallSeconds.toFixed(1)} s in all, models loaded); per pair median ${ms(perPair.p50)}, p99 ${ms(perPair.p99)}; peak RSS ${a.peakRss ?? '?'} MiB; load ${loadBeforeA} → ${loadAfterA}`,
     `(b) server flows: ${flowsPerSecond.toFixed(2)} complete flows/s (${ok.length} ok, ${failed.length} failed, ${seconds.toFixed(1)} s, ${args.concurrency} in flight); processing median ${ms(processing.p50)}, p99 ${ms(processing.p99)}; end to end median ${ms(total.p50)}, p99 ${ms(total.p99)}; load ${loadBeforeB} → ${loadAfterB}`,
-    `    status polls during the load: ${polls.n}, latency median ${polls.p50.toFixed(1)} ms, p99 ${polls.p99.toFixed(1)} ms, max ${polls.max.toFixed(1)} ms`,
+    `    status polls during the load: ${polls.n} (${(ok.length > 0 ? polls.n / ok.length : 0).toFixed(1)} per flow), latency median ${polls.p50.toFixed(1)} ms, p99 ${polls.p99.toFixed(1)} ms, max ${polls.max.toFixed(1)} ms`,
     `    server RSS: ${serverRss.ready ?? '?'} MiB when ready, peak ${serverRss.peak ?? '?'} MiB`,
-    `CPU (user + system, all threads; unmoved by other load): (a) ${ms(a.cpuPerPairMs)} per pair, ${cliCores.toFixed(2)} cores busy; (b) server ${ms(cpuPerFlowMs)} per flow, ${serverCores.toFixed(2)} cores busy; the bench's own client and callback receiver ${ms(clientCpuPerFlowMs)} per flow`,
+    `CPU (user + system, all threads; moved far less than rates by other load, though contention and the extra polls of slower flows still add some): (a) ${ms(a.cpuPerPairMs)} per pair, ${cliCores.toFixed(2)} cores busy; (b) server ${ms(cpuPerFlowMs)} per flow (its event loop's thread ${loopCpuPerFlowMs.toFixed(1)} ms), ${serverCores.toFixed(2)} cores busy; the bench's own client and callback receiver ${ms(clientCpuPerFlowMs)} per flow`,
     '',
     `ratio (b)/(a): ${(a.pairsPerSecond > 0 ? flowsPerSecond / a.pairsPerSecond : 0).toFixed(3)} measured; ${(a.cpuPerPairMs / cpuPerFlowMs).toFixed(3)} by CPU per pair ÷ CPU per flow (what an otherwise idle machine would give if the bench's client ran elsewhere)`,
   ];

@@ -31,6 +31,7 @@ export type RouteMatch =
   | { kind: 'no-method' };
 
 export interface ContractValidator {
+  /** By method and path alone. */
   match(request: ExchangeRequest): RouteMatch;
   /** Field errors, plus whether the whole body's media type was refused (415). */
   checkRequest(
@@ -62,10 +63,11 @@ const MAX_REMEMBERED_ROUTES = 5000;
 export async function loadContractValidator(document: object): Promise<ContractValidator> {
   const operations = await loadHttpOperations(document);
   const matches = new Map<string, RouteMatch>();
+  const routeKey = routeKeyFor(operations);
   return {
     match(request) {
-      // Routing depends on method and path alone, and a polling partner repeats both.
-      const key = `${request.method} ${request.path}`;
+      // Routing depends on method and path alone; every submission's paths share one key.
+      const key = `${request.method} ${routeKey(request.path)}`;
       const known = matches.get(key);
       if (known) return known;
       const result = route({ resources: operations, input: toPrismRequest(request) });
@@ -109,6 +111,39 @@ export async function loadContractValidator(document: object): Promise<ContractV
       return diagnostics.map((d) => `${d.path?.length ? `${d.path.join('.')}: ` : ''}${d.message}`);
     },
   };
+}
+
+/**
+ * Prism's router compares each path segment with the document's segments: equal to a literal one,
+ * or anything at all for a whole-segment template (`{correlationId}`). So a segment equal to none
+ * of the document's segments, raw or percent-decoded, routes like any other such segment, and
+ * paths that differ only there route alike: one key for every id, and the cache stays small. A
+ * partial template (`{id}.json`) would make the segment's text matter; then the key is the path.
+ */
+function routeKeyFor(operations: readonly IHttpOperation[]): (path: string) => string {
+  const segments = new Set(
+    operations.flatMap((operation) =>
+      operation.path.split('/').flatMap((segment) => [segment, decodeSegment(segment)]),
+    ),
+  );
+  const partialTemplate = [...segments].some((s) => s.includes('{') && !/^\{[^{}]+\}$/.test(s));
+  if (partialTemplate) return (path) => path;
+  return (path) =>
+    path
+      .split('/')
+      .map((s) => (segments.has(s) || segments.has(decodeSegment(s)) ? s : ANY_SEGMENT))
+      .join('/');
+}
+
+/** Stands for a segment that matches only templates: never kept as itself, since it is a partial template. */
+const ANY_SEGMENT = '{}';
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function toPrismRequest(request: ExchangeRequest) {

@@ -8,6 +8,7 @@ import type { AppServices } from './AppServices.ts';
 import { allowOrigins } from './allowOrigins.ts';
 import { checkContentType } from './checkContentType.ts';
 import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
+import { onlyForPaths } from './onlyForPaths.ts';
 import { ProblemError } from './ProblemError.ts';
 import { parseBody } from './parseBody.ts';
 import { renderProblem } from './renderProblem.ts';
@@ -59,9 +60,10 @@ export function createApp(services: AppServices): Express {
   );
   app.use(countRequests(services.admin.metrics));
   // The admin API has its own contract and auth; the partner contract below would 404 its paths.
-  app.use(adminRoutes(services.admin, services.settings, services.log.warn));
+  app.use(onlyForPaths(isAdminPath, adminRoutes(services.admin, services.settings, services.log.warn)));
   // The dashboard is not part of the partner contract either: its files are served before it.
-  app.use(dashboardRoutes(services.dashboard));
+  // Its routes match paths case-insensitively, as express does by default.
+  app.use(onlyForPaths((path) => isDashboardPath(path.toLowerCase()), dashboardRoutes(services.dashboard)));
   // Preflights are answered before the contract, which lists no OPTIONS and would say 405.
   const apiCors = allowOrigins({ origins: services.settings.cors.apiOrigins, ...API_CORS });
   app.use((req, res, next) => (req.path.startsWith('/bucket/') ? next() : apiCors(req, res, next)));

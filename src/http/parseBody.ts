@@ -25,6 +25,8 @@ export function parseBody(defaultLimit: BodyLimit, byOperationId: Record<string,
   const fallback = parsersFor(defaultLimit);
   const special = new Map(Object.entries(byOperationId).map(([id, limit]) => [id, parsersFor(limit)]));
   return (req: Request, res: Response, next: NextFunction) => {
+    // Nothing to parse: spare the request the parsers' router.
+    if (!carriesContent(req)) return next();
     const operationId = (res.locals.operation as IHttpOperation | undefined)?.iid;
     const parsers = (operationId && special.get(operationId)) || fallback;
     parsers(req, res, next);
