@@ -88,7 +88,7 @@ export async function loadContractValidator(document: object): Promise<ContractV
       const fieldDiagnostics = diagnostics.filter((d) => d.code !== 415);
       return {
         unsupportedMediaType: diagnostics.some((d) => d.code === 415),
-        errors: fieldDiagnostics.map(toFieldError),
+        errors: fieldDiagnostics.map((d) => withDeclaredName(operation, toFieldError(d))),
         // The JSON Schema keyword that failed (required, type, enum, …), for the request journal.
         rules: fieldDiagnostics.map((d) => String(d.code || 'schema')),
       };
@@ -180,6 +180,28 @@ function withoutMissingMembers(diagnostics: IPrismDiagnostic[]): IPrismDiagnosti
 
 function isError(diagnostic: IPrismDiagnostic): boolean {
   return diagnostic.severity === 0;
+}
+
+/**
+ * Prism reports path and query parameters lower-cased (`correlationid`); a partner looking for the
+ * field should find it spelled as in the document (`correlationId`). Header names stay lower-case:
+ * they are case-insensitive and every other header error names them that way.
+ */
+function withDeclaredName(operation: IHttpOperation, error: FieldError): FieldError {
+  if (error.location !== 'path' && error.location !== 'query') return error;
+  const declared = (error.location === 'path' ? operation.request?.path : operation.request?.query)?.find(
+    (p) => p.name.toLowerCase() === error.field.toLowerCase(),
+  )?.name;
+  if (!declared || declared === error.field) return error;
+  return {
+    ...error,
+    field: declared,
+    message: error.message.replace(new RegExp(`\\b${escapeRegExp(error.field)}\\b`), declared),
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function toFieldError(diagnostic: IPrismDiagnostic): FieldError {

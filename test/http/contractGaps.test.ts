@@ -44,6 +44,20 @@ describe('requests the contract did not foresee', () => {
     expect(res.text).not.toMatch(/ at .*\.ts/);
   });
 
+  it('a bad path parameter is named as the document spells it (Prism lower-cases it)', async () => {
+    const res = await request(t.app)
+      .get(`/v1/submissions/${'a'.repeat(70)}`)
+      .set('authorization', `Bearer ${token}`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        location: 'path',
+        field: 'correlationId',
+        message: expect.stringContaining('correlationId'),
+      }),
+    ]);
+  });
+
   it('the token endpoint refuses the same with 415 too', async () => {
     const res = await request(t.app)
       .post('/v1/oauth/token')
