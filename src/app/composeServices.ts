@@ -117,6 +117,8 @@ export async function composeServices(
   const submissions = watchSubmissions(stores.submissions, events.publish);
   const objects = watchUploads(stores.objects, (key) => uploadOwner(submissions, key), events.publish);
   const metrics = createMetrics();
+  const engineLoad = engine.load?.bind(engine);
+  if (engineLoad) metrics.watchEngineLoad(engineLoad);
   const journal = watchJournal(createRequestJournal(config.admin.journalSize), events.publish);
   const dispatcher = createCallbackDispatcher({
     retrySchedule: config.callbacks.retryScheduleMs,

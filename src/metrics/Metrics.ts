@@ -1,4 +1,5 @@
 import type { SubmissionStatus } from '../domain/Submission.ts';
+import type { EngineLoad } from '../scoring/ScoringEngine.ts';
 
 /** How one completion-callback attempt ended, as a partner's receiver caused it. */
 export type CallbackAttemptResult = 'delivered' | 'rejected' | 'unreachable';
@@ -10,6 +11,8 @@ export interface Metrics {
   flowFinished(p: { status: SubmissionStatus; outcome: string | null }): void;
   callbackAttempt(result: CallbackAttemptResult): void;
   scoring(p: { engine: string; seconds: number; failed: boolean }): void;
+  /** Adds the engine's worker load, read on every scrape; called only for engines with workers. */
+  watchEngineLoad(read: () => EngineLoad): void;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;

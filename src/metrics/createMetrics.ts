@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from './Metrics.ts';
 
 /**
@@ -40,6 +40,39 @@ export function createMetrics(): Metrics {
     registers,
   });
   return {
+    watchEngineLoad: (read) => {
+      // Read at scrape time rather than kept up to date: the pool already counts all of this.
+      new Gauge({
+        name: 'facematch_inference_workers_ready',
+        help: 'Inference worker threads ready to score.',
+        registers,
+        collect() {
+          this.reset();
+          this.set(read().ready);
+        },
+      });
+      new Gauge({
+        name: 'facematch_inference_comparisons',
+        help: 'Comparisons in the inference workers (running: inside a worker; waiting: queued for one).',
+        labelNames: ['state'] as const,
+        registers,
+        collect() {
+          this.reset();
+          const load = read();
+          this.set({ state: 'running' }, load.running);
+          this.set({ state: 'waiting' }, load.waiting);
+        },
+      });
+      new Counter({
+        name: 'facematch_inference_worker_restarts_total',
+        help: 'Inference workers started again after one stopped unexpectedly.',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read().restarts);
+        },
+      });
+    },
     httpRequest: ({ method, route, status }) => requests.inc({ method, route, status: String(status) }),
     flowFinished: ({ status, outcome }) => flows.inc({ status, outcome: outcome ?? 'none' }),
     callbackAttempt: (result) => callbackAttempts.inc({ result }),

@@ -88,12 +88,25 @@ export interface ScoreResult {
   engine: string;
 }
 
+export interface EngineLoad {
+  /** Workers ready to score. */
+  ready: number;
+  /** Comparisons inside workers: running, or held as a worker's next one. */
+  running: number;
+  /** Comparisons waiting for a free worker. */
+  waiting: number;
+  /** Workers started again after one stopped unexpectedly, since start-up. */
+  restarts: number;
+}
+
 export interface ScoringEngine {
   readonly name: string;
   /** Comparisons it runs at once, when it has such a limit (the onnx worker pool). */
   readonly capacity?: number;
   /** Worker threads it scores on, when it uses them. */
   readonly workers?: number;
+  /** How busy its workers are right now, when it has any (read by `GET /metrics`). */
+  load?(): EngineLoad;
   score(selfie: Buffer, document: Buffer): Promise<ScoreResult>;
   close(): Promise<void>;
 }

@@ -84,5 +84,12 @@ describe.skipIf(!modelsReady)('the server scoring on a pool of inference workers
     expect((await next.client.details(next.id)).body.result).toMatchObject({ outcome: 'Success' });
     expect(engine.load().restarts).toBe(1);
     expect((await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
+    // An operator sees the restart and the pool back at full strength on /metrics.
+    const metrics = await (
+      await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })
+    ).text();
+    expect(metrics).toMatch(/^facematch_inference_worker_restarts_total 1$/m);
+    expect(metrics).toMatch(/^facematch_inference_workers_ready 1$/m);
+    expect(metrics).toMatch(/^facematch_inference_comparisons\{state="waiting"\} 0$/m);
   });
 });

@@ -111,6 +111,8 @@ describe('GET /metrics after a whole flow', () => {
     expect(
       sampleSum(samples, 'facematch_scoring_duration_seconds_bucket', { engine: 'fixture', le: '+Inf' }),
     ).toBe(1);
+    // No worker pool behind the fixture engine: no inference-worker series at all, rather than a 0 to alert on.
+    expect(samples.filter((s) => s.name.startsWith('facematch_inference_'))).toEqual([]);
   });
 
   it('keeps one registry per server: a second server in the same process starts from zero', async () => {

@@ -413,8 +413,10 @@ export interface paths {
          * Prometheus metrics
          * @description Text exposition format 0.0.4: `facematch_http_requests_total{method,route,status}` (route is
          *     the operation's path template), `facematch_flows_finished_total{status,outcome}`,
-         *     `facematch_callback_attempts_total{result}` (delivered, rejected, unreachable) and the
-         *     `facematch_scoring_duration_seconds{engine,result}` histogram.
+         *     `facematch_callback_attempts_total{result}` (delivered, rejected, unreachable), the
+         *     `facematch_scoring_duration_seconds{engine,result}` histogram, and with the onnx engine's
+         *     worker pool `facematch_inference_workers_ready`, `facematch_inference_comparisons{state}`
+         *     (running, waiting) and `facematch_inference_worker_restarts_total`.
          */
         get: operations["getMetrics"];
         put?: never;

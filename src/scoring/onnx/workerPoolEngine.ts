@@ -1,5 +1,5 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import type { ImageRole, ScoreResult } from '../ScoringEngine.ts';
+import type { EngineLoad, ImageRole, ScoreResult } from '../ScoringEngine.ts';
 import type { ImageVerdict } from './analyseImage.ts';
 import type { Calibration } from './calibration.ts';
 import type { OnnxEngine, OnnxEngineOptions } from './createOnnxEngine.ts';
@@ -17,16 +17,8 @@ export interface WorkerPoolOptions extends Omit<OnnxEngineOptions, 'workers'> {
   warn?: (message: string) => void;
 }
 
-export interface WorkerPoolLoad {
-  /** Workers ready to score. */
-  ready: number;
-  /** Comparisons in workers: running, or the next one waiting inside each. */
-  running: number;
-  /** Comparisons waiting here for a free worker (never copied to one yet). */
-  waiting: number;
-  /** Workers started again after one stopped unexpectedly. */
-  restarts: number;
-}
+/** The pool's load is the engine load `GET /metrics` reports. */
+export type WorkerPoolLoad = EngineLoad;
 
 export interface WorkerPoolEngine extends OnnxEngine {
   readonly workers: number;
