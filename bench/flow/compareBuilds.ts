@@ -1,11 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { benchConfig, PARTNERS } from './benchConfig.ts';
+import { benchMain } from './benchMain.ts';
 import { startCallbackReceiver } from './callbackReceiver.ts';
 import { type ChildServer, spawnChildServer } from './childServer.ts';
 import { loadFlowCases } from './flowCases.ts';
 import { requestToken } from './partnerToken.ts';
+import { processCpuSeconds } from './processCpu.ts';
 import { runFlow } from './runFlow.ts';
 import { runFlows } from './runFlows.ts';
 
@@ -78,24 +80,12 @@ function entryOf(path: string): string {
   return entry;
 }
 
+/** Milliseconds of CPU the server's event-loop thread has used (NaN where /proc cannot be read). */
 function loopCpuMs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // utime and stime, fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  return (processCpuSeconds(pid, true) ?? Number.NaN) * 1000;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let args: Args | 'help';
-  try {
-    args = parse(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+async function compare(args: Args): Promise<number> {
   const { entries, flows, concurrency, engine, pollCapMs } = args;
   const signal = AbortSignal.timeout(900_000);
   const cases = await loadFlowCases();
@@ -173,4 +163,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await benchMain(process.argv.slice(2), USAGE, parse, compare);

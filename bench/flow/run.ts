@@ -1,5 +1,6 @@
 import { type BenchArgs, parseBenchArgs, USAGE } from './benchArgs.ts';
 import { benchConfig, PARTNERS } from './benchConfig.ts';
+import { benchMain } from './benchMain.ts';
 import { buildReport, type CallbackCounts, renderReport, type ServerOutcome } from './benchReport.ts';
 import { type CallbackReceiver, startCallbackReceiver } from './callbackReceiver.ts';
 import { spawnChildServer } from './childServer.ts';
@@ -13,21 +14,6 @@ const SERVER_START_TIMEOUT_MS = 30_000;
 const COMPLETION_TIMEOUT_MS = 30_000;
 /** After the last flow, how long to keep listening for late duplicate callbacks. */
 const SETTLE_MS = 1000;
-
-async function main(argv: string[]): Promise<number> {
-  let args: BenchArgs | 'help';
-  try {
-    args = parseBenchArgs(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  return bench(args);
-}
 
 async function bench(args: BenchArgs): Promise<number> {
   const machine = describeMachine();
@@ -158,4 +144,4 @@ function countCallbacks(results: FlowResult[], receiver: CallbackReceiver): Call
   };
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await benchMain(process.argv.slice(2), USAGE, parseBenchArgs, bench);

@@ -21,11 +21,13 @@ import { inferenceWorkerCount } from '../../src/scoring/onnx/inferenceWorkerCoun
 import { readPairsFile } from '../../src/scoring/onnx/pairsFile.ts';
 import { DEV_PAIRS, devSetPresent } from '../scoring/devPairs.ts';
 import { benchConfig, PARTNERS } from './benchConfig.ts';
+import { benchMain } from './benchMain.ts';
 import { startCallbackReceiver } from './callbackReceiver.ts';
 import { spawnChildServer } from './childServer.ts';
 import { describeMachine } from './machine.ts';
 import { requestToken } from './partnerToken.ts';
 import { summarise } from './percentiles.ts';
+import { processCpuSeconds } from './processCpu.ts';
 import { type FlowCase, type FlowResult, runFlow } from './runFlow.ts';
 import { progressEvery10Percent, runFlows } from './runFlows.ts';
 
@@ -131,36 +133,7 @@ function peakRssMiB(pid: number | undefined): number | undefined {
   }
 }
 
-/**
- * CPU seconds (user + system, every thread) a running process has used (Linux). The machine is
- * shared, so wall-clock rates move with other people's load; CPU per pair and per flow do not.
- * With `mainThreadOnly`, the thread that runs the event loop (its id is the process id): the HTTP
- * work that competes with the inference workers for the cores.
- */
-function cpuSeconds(pid: number | undefined, mainThreadOnly = false): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const stat = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
-    const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime, fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-async function main(argv: string[]): Promise<number> {
-  let args: Args | 'help';
-  try {
-    args = parse(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+async function run(args: Args): Promise<number> {
   const halt = new AbortController();
   const limit = setTimeout(() => halt.abort('time limit'), args.timeLimitMs);
   const dir = mkdtempSync(join(tmpdir(), 'facematch-ratio-'));
@@ -255,8 +228,8 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
       `bench: (b) ${flows} flows through the server, ${args.concurrency} in flight (load ${loadBeforeB})\n`,
     );
     const started = performance.now();
-    serverCpu.start = cpuSeconds(server.pid);
-    loopCpu.start = cpuSeconds(server.pid, true);
+    serverCpu.start = processCpuSeconds(server.pid);
+    loopCpu.start = processCpuSeconds(server.pid, true);
     clientCpu = process.cpuUsage();
     // Timed flows start on the pair after the warm-up's, so every pair is timed once.
     results = await runFlows(
@@ -267,8 +240,8 @@ async function bench(args: Args, dir: string, signal: AbortSignal): Promise<numb
       progressEvery10Percent(flows, started),
     );
     seconds = (performance.now() - started) / 1000;
-    serverCpu.end = cpuSeconds(server.pid);
-    loopCpu.end = cpuSeconds(server.pid, true);
+    serverCpu.end = processCpuSeconds(server.pid);
+    loopCpu.end = processCpuSeconds(server.pid, true);
     const used = process.cpuUsage(clientCpu);
     clientCpuSeconds = (used.user + used.system) / 1e6;
     loadAfterB = load();
@@ -371,7 +344,7 @@ async function runScoreCommand(
   const mark: { first?: { t: number; pairs: number }; last?: { t: number; pairs: number } } = {};
   const sampler = setInterval(() => {
     peakRss = peakRssMiB(child.pid) ?? peakRss;
-    cpu.last = cpuSeconds(child.pid) ?? cpu.last;
+    cpu.last = processCpuSeconds(child.pid) ?? cpu.last;
   }, 100);
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
@@ -387,7 +360,7 @@ async function runScoreCommand(
       mark.first ??= now;
       mark.last = now;
       if (!cpu.first) {
-        const at = cpuSeconds(child.pid);
+        const at = processCpuSeconds(child.pid);
         if (at !== undefined) cpu.first = { at, pairs: Number(m[1]) };
       }
       if (Number(m[1]) % 50 === 0 || m[1] === m[2]) process.stderr.write(`  ${line.trim()}\n`);
@@ -423,4 +396,4 @@ async function runScoreCommand(
   };
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await benchMain(process.argv.slice(2), USAGE, parse, run);
