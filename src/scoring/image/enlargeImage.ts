@@ -1,5 +1,5 @@
-import sharp from 'sharp';
 import type { RgbImage } from './RgbImage.ts';
+import { transformRgbImage } from './transformRgbImage.ts';
 
 /**
  * Enlarge an image by `factor` with a Lanczos-3 kernel. On small faces this gives the landmark
@@ -9,16 +9,7 @@ import type { RgbImage } from './RgbImage.ts';
 export async function enlargeImage(image: RgbImage, factor: number): Promise<RgbImage> {
   const width = Math.round(image.width * factor);
   const height = Math.round(image.height * factor);
-  const pixels = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  const { data, info } = await sharp(pixels, {
-    raw: { width: image.width, height: image.height, channels: 3 },
-  })
-    .resize(width, height, { kernel: 'lanczos3', fit: 'fill' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return {
-    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    width: info.width,
-    height: info.height,
-  };
+  return transformRgbImage(image, (pipeline) =>
+    pipeline.resize(width, height, { kernel: 'lanczos3', fit: 'fill' }),
+  );
 }
