@@ -7,6 +7,7 @@ import { checkPactAgainstOpenApi } from '../contract/checkPactAgainstOpenApi.ts'
 import { loadContractValidator } from '../http/contractValidator.ts';
 import type { Io } from './main.ts';
 import { pactFiles } from './pactFiles.ts';
+import { parseCommandOptions } from './parseCommandOptions.ts';
 
 const HELP = `facematch-mock check-pact — check consumer pacts against the OpenAPI document, offline
 
@@ -24,23 +25,17 @@ Options:
 `;
 
 export async function runCheckPactCommand(argv: string[], io: Io): Promise<number> {
-  let positionals: string[];
-  let help: boolean | undefined;
-  try {
-    ({
-      positionals,
-      values: { help },
-    } = parseArgs({
+  const {
+    positionals,
+    values: { help },
+  } = parseCommandOptions('check-pact', () =>
+    parseArgs({
       args: argv,
       strict: true,
       allowPositionals: true,
       options: { help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (error) {
-    throw new ConfigError(
-      `${(error as Error).message}\nRun \`facematch-mock check-pact --help\` for the options.`,
-    );
-  }
+    }),
+  );
   if (help) {
     io.stdout.write(HELP);
     return 0;

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/ConfigError.ts';
 import { loadConfig } from '../config/loadConfig.ts';
 import { checkWebhookReceiver } from '../contract/checkWebhookReceiver.ts';
 import type { Io } from './main.ts';
+import { parseCommandOptions } from './parseCommandOptions.ts';
 
 const HELP = `facematch-mock check-webhook — test your completion-callback receiver
 
@@ -26,15 +27,7 @@ Options:
 `;
 
 export async function runCheckWebhookCommand(argv: string[], io: Io): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new ConfigError(
-      `${(error as Error).message}\nRun \`facematch-mock check-webhook --help\` for the options.`,
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandOptions('check-webhook', () => parse(argv));
   if (values.help) {
     io.stdout.write(HELP);
     return 0;

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { startServer } from '../app/startServer.ts';
-import { ConfigError } from '../config/ConfigError.ts';
 import type { ConfigOverrides } from '../config/ConfigOverrides.ts';
 import { ENV_VARIABLES, parsePort, parseSeconds, parseWorkers } from '../config/configFromEnv.ts';
 import type { Config } from '../config/configSchema.ts';
 import { loadConfig } from '../config/loadConfig.ts';
 import type { Io } from './main.ts';
+import { parseCommandOptions } from './parseCommandOptions.ts';
 
 const HELP = `facematch-mock serve — start the mock Face Match API
 
@@ -36,33 +36,30 @@ ${Object.entries(ENV_VARIABLES)
 `;
 
 export async function runServeCommand(argv: string[], io: Io): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'public-url': { type: 'string' },
-        engine: { type: 'string' },
-        'onnx-workers': { type: 'string' },
-        'data-dir': { type: 'string' },
-        config: { type: 'string' },
-        'validate-responses': { type: 'string' },
-        'drain-seconds': { type: 'string' },
-        clock: { type: 'string' },
-        scenarios: { type: 'string' },
-        'admin-token': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new ConfigError(
-      `${(error as Error).message}\nRun \`facematch-mock serve --help\` for the options.`,
-    );
-  }
+  const { values }: { values: Record<string, string | boolean | undefined> } = parseCommandOptions(
+    'serve',
+    () =>
+      parseArgs({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          port: { type: 'string' },
+          host: { type: 'string' },
+          'public-url': { type: 'string' },
+          engine: { type: 'string' },
+          'onnx-workers': { type: 'string' },
+          'data-dir': { type: 'string' },
+          config: { type: 'string' },
+          'validate-responses': { type: 'string' },
+          'drain-seconds': { type: 'string' },
+          clock: { type: 'string' },
+          scenarios: { type: 'string' },
+          'admin-token': { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }),
+  );
   if (values.help) {
     io.stdout.write(HELP);
     return 0;

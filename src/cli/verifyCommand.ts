@@ -11,6 +11,7 @@ import { CALLBACK_PATH, MESSAGE_PATH, startVerificationProxy } from '../contract
 import { formatVerificationReport } from '../contract/verificationReport.ts';
 import type { Io } from './main.ts';
 import { pactFiles } from './pactFiles.ts';
+import { parseCommandOptions } from './parseCommandOptions.ts';
 
 const HELP = `facematch-mock verify — verify your consumer pacts against a fresh mock
 
@@ -41,15 +42,7 @@ Options:
 `;
 
 export async function runVerifyCommand(argv: string[], io: Io): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new ConfigError(
-      `${(error as Error).message}\nRun \`facematch-mock verify --help\` for the options.`,
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandOptions('verify', () => parse(argv));
   if (values.help) {
     io.stdout.write(HELP);
     return 0;

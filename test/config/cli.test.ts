@@ -70,4 +70,18 @@ describe('facematch-mock serve', () => {
       blocker.close();
     }
   });
+
+  it.each(['serve', 'score', 'verify', 'check-pact', 'check-webhook'])(
+    '%s refuses an unknown option with exit code 2, naming it and pointing at its options',
+    async (command) => {
+      const out = capture();
+      const err = capture();
+      expect(await main([command, '--no-such-option'], { stdout: out.stream, stderr: err.stream })).toBe(2);
+      expect(err.text()).toMatch(/--no-such-option/);
+      // `score` prints its whole usage; the others say which --help lists their options.
+      expect(err.text()).toMatch(
+        command === 'score' ? /facematch-mock score — / : `facematch-mock ${command} --help`,
+      );
+    },
+  );
 });
