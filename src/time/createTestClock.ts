@@ -126,6 +126,9 @@ export function createTestClock(options: { frozen?: boolean; wallNow?: () => num
     async advance(ms) {
       if (!Number.isFinite(ms) || ms < 0)
         throw new RangeError(`advance needs a non-negative duration, got ${ms}`);
+      // A running clock's lead over wall time grows by exactly `ms`: business time keeps flowing
+      // while due work runs, rather than losing the wall time the advance itself takes.
+      const leadAfter = offsetMs + ms;
       const target = nowMs() + ms;
       advancing = true;
       arm();
@@ -139,7 +142,8 @@ export function createTestClock(options: { frozen?: boolean; wallNow?: () => num
             new Promise((resolve) => setTimeout(resolve, TASK_WAIT_MS).unref()),
           ]);
         }
-        if (target > nowMs()) setNow(target);
+        if (frozenAt !== null) frozenAt = Math.max(frozenAt, target);
+        else offsetMs = Math.max(offsetMs, leadAfter);
       } finally {
         advancing = false;
         arm();
