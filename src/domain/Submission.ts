@@ -42,8 +42,12 @@ export interface Submission {
   /** ETags of the objects that were confirmed: the job scores exactly these bytes. */
   confirmedUploads: Partial<Record<ImageRole, string>>;
   result: MatchResult | null;
-  /** Set once the completion callback has been handed to the dispatcher, so a restart neither loses nor repeats it. */
-  callbackQueuedAt: string | null;
+  /**
+   * While PROCESSING: when scoring falls due on the partner's clock (confirm time plus the delay
+   * or the scenario's), or null while only a poll count or an admin advance can make it due.
+   * Absent on records written before the shared sandbox.
+   */
+  processDueAt?: string | null;
   /**
    * The mock's scenario in force and what chose it; null when the fixture images or the engine
    * decide. Mock metadata: shown by the admin API and a response header, never in partner bodies.

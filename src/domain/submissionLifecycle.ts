@@ -26,7 +26,7 @@ export function openSubmission(input: NewSubmission, now: Date): Submission {
     completedAt: null,
     confirmedUploads: {},
     result: null,
-    callbackQueuedAt: null,
+    processDueAt: null,
   };
 }
 
@@ -40,6 +40,8 @@ export function confirmUploads(
   submission: Submission,
   uploads: Partial<Record<ImageRole, string>>,
   now: Date,
+  /** When scoring falls due (see Submission.processDueAt). */
+  processDueAt: Date | null,
 ): ConfirmOutcome {
   // A repeated confirm is answered, not refused: partners retry on time-outs.
   if (submission.status !== 'AWAITING_UPLOAD') return { kind: 'already-confirmed', submission };
@@ -54,8 +56,20 @@ export function confirmUploads(
       confirmedAt: at,
       updatedAt: at,
       confirmedUploads: uploads,
+      processDueAt: processDueAt?.toISOString() ?? null,
     },
   };
+}
+
+/**
+ * Processing made due at `dueAt` (a poll count was reached, an operator advanced it): never later
+ * than it already was, and only while the submission is PROCESSING.
+ */
+export function processingDue(submission: Submission, dueAt: Date): Submission {
+  if (submission.status !== 'PROCESSING') return submission;
+  const current = submission.processDueAt ? Date.parse(submission.processDueAt) : Number.NaN;
+  if (current <= dueAt.getTime()) return submission;
+  return { ...submission, processDueAt: dueAt.toISOString() };
 }
 
 export function recordScore(
@@ -99,11 +113,7 @@ function finish(
   result: MatchResult,
 ): Submission {
   const at = now.toISOString();
-  return { ...submission, status, completedAt: at, updatedAt: at, result };
-}
-
-export function markCallbackQueued(submission: Submission, now: Date): Submission {
-  return { ...submission, callbackQueuedAt: now.toISOString() };
+  return { ...submission, status, completedAt: at, updatedAt: at, result, processDueAt: null };
 }
 
 export function isFinished(submission: Submission): boolean {

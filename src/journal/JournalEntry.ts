@@ -25,3 +25,14 @@ export interface JournalEntry {
   /** For every 4xx: the rule or check that refused the request. */
   nearMiss: NearMiss | null;
 }
+
+export interface JournalFilter {
+  partnerId?: string;
+  correlationId?: string;
+  status?: number;
+  method?: string;
+  pathPrefix?: string;
+  nearMissesOnly?: boolean;
+  /** Newest first, at most this many. */
+  limit?: number;
+}

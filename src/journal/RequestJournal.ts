@@ -1,15 +1,4 @@
-import type { JournalEntry } from './JournalEntry.ts';
-
-export interface JournalFilter {
-  partnerId?: string;
-  correlationId?: string;
-  status?: number;
-  method?: string;
-  pathPrefix?: string;
-  nearMissesOnly?: boolean;
-  /** Newest first, at most this many. */
-  limit?: number;
-}
+import type { JournalEntry, JournalFilter } from './JournalEntry.ts';
 
 export interface RequestJournal {
   readonly capacity: number;

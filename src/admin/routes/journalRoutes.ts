@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { JournalFilter } from '../../journal/RequestJournal.ts';
+import type { JournalFilter } from '../../journal/JournalEntry.ts';
 import type { AdminServices } from '../AdminServices.ts';
 import type { components } from '../generated/admin.ts';
 
