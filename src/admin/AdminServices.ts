@@ -1,6 +1,6 @@
 import type { ContractValidator } from '../http/contractValidator.ts';
-import type { RequestJournal } from '../journal/RequestJournal.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
+import type { JournalStore } from '../store/SandboxStore.ts';
 import type { ControlServices } from './ControlServices.ts';
 import type { AdminEvents } from './events/AdminEvents.ts';
 import type { components } from './generated/admin.ts';
@@ -19,7 +19,7 @@ export interface AdminServices {
   openApiDocument: unknown;
   /** When set, /__admin and /metrics require `Authorization: Bearer <token>`; open otherwise. */
   token: string | undefined;
-  journal: RequestJournal;
+  journal: JournalStore;
   /** Change notifications for GET /__admin/events (published by the composition root's watchers). */
   events: AdminEvents;
   partners: {

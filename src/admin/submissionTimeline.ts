@@ -1,8 +1,8 @@
-import type { ObjectMeta } from '../bucket/ObjectStore.ts';
-import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
+import type { CallbackDeliveryRecord } from '../domain/CallbackDelivery.ts';
 import type { Submission } from '../domain/Submission.ts';
 import type { JournalEntry } from '../journal/JournalEntry.ts';
 import type { ImageRole } from '../scoring/ScoringEngine.ts';
+import type { ImageMeta } from '../store/SandboxStore.ts';
 import type { components } from './generated/admin.ts';
 
 type Schemas = components['schemas'];
@@ -11,7 +11,7 @@ export type TimelineEvent = Schemas['TimelineEvent'];
 export interface TimelineSources {
   submission: Submission;
   /** The object stored now for each image, or null when none is. */
-  uploads: Record<ImageRole, ObjectMeta | null>;
+  uploads: Record<ImageRole, ImageMeta | null>;
   /** Oldest first. */
   deliveries: CallbackDeliveryRecord[];
   /** The journal's entries about this submission, in any order. */
@@ -48,7 +48,7 @@ export function submissionTimeline(sources: TimelineSources): TimelineEvent[] {
       scenario: s.scenario ?? null,
     },
   ];
-  for (const [imageType, meta] of Object.entries(sources.uploads) as Array<[ImageRole, ObjectMeta | null]>) {
+  for (const [imageType, meta] of Object.entries(sources.uploads) as Array<[ImageRole, ImageMeta | null]>) {
     if (meta === null) continue;
     events.push({
       kind: 'upload',

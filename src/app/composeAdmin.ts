@@ -7,8 +7,8 @@ import { maskPartner } from '../admin/maskPartner.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { Config } from '../config/configSchema.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
-import type { RequestJournal } from '../journal/RequestJournal.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
+import type { JournalStore } from '../store/SandboxStore.ts';
 import { ADMIN_OPENAPI_PATH } from './projectFiles.ts';
 
 /**
@@ -18,7 +18,7 @@ import { ADMIN_OPENAPI_PATH } from './projectFiles.ts';
 export async function composeAdmin(p: {
   config: Config;
   partners: ReadonlyMap<string, Partner>;
-  journal: RequestJournal;
+  journal: JournalStore;
   events: AdminEvents;
   metrics: Metrics;
   control: ControlServices;

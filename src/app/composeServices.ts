@@ -1,53 +1,45 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ControlServices } from '../admin/ControlServices.ts';
 import { createAdminEvents } from '../admin/events/AdminEvents.ts';
-import { watchJournal } from '../admin/events/watchJournal.ts';
-import { watchSubmissions } from '../admin/events/watchSubmissions.ts';
-import { watchUploads } from '../admin/events/watchUploads.ts';
-import { resetState } from '../admin/resetState.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
 import { presignUpload } from '../bucket/presignUpload.ts';
-import { createCallbackDispatcher } from '../callbacks/callbackDispatcher.ts';
-import { completionEvent } from '../callbacks/completionEvent.ts';
 import { validateCallbackUrl } from '../callbacks/validateCallbackUrl.ts';
+import { newWebhookId } from '../callbacks/webhookId.ts';
 import type { Config } from '../config/configSchema.ts';
 import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
 import { visibleTo } from '../domain/partnerAccess.ts';
 import type { AppServices } from '../http/AppServices.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
-import { createRequestJournal } from '../journal/RequestJournal.ts';
 import { countFinishedFlows } from '../metrics/countFinishedFlows.ts';
 import { createMetrics } from '../metrics/createMetrics.ts';
 import { timeScoring } from '../metrics/timeScoring.ts';
 import { defaultModuleBodyBytes } from '../modules/defaultModuleBodyBytes.ts';
 import { runFacematchModule } from '../modules/runFacematchModule.ts';
-import { createScenarioQueue } from '../scenarios/createScenarioQueue.ts';
-import { createScenarioRuntime } from '../scenarios/createScenarioRuntime.ts';
 import { createScenarioService, type ScenarioService } from '../scenarios/createScenarioService.ts';
 import { engineForSubmission } from '../scenarios/engineForSubmission.ts';
 import { loadScenarioCatalogue } from '../scenarios/ScenarioCatalogue.ts';
 import { createDeclaredFixtureResult } from '../scoring/fixture/declaredFixtureResult.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
-import { acceptsUpload, uploadOwner } from '../submissions/acceptsUpload.ts';
+import type { SandboxStore } from '../store/SandboxStore.ts';
+import { StorageError } from '../store/StorageError.ts';
 import { type AdvanceAnswer, advanceSubmission } from '../submissions/advanceSubmission.ts';
+import { attemptDelivery } from '../submissions/attemptDelivery.ts';
 import { confirmSubmission } from '../submissions/confirmSubmission.ts';
-import { createProcessingQueue } from '../submissions/createProcessingQueue.ts';
 import type { FlowDeps } from '../submissions/FlowDeps.ts';
 import { pollSubmission } from '../submissions/pollSubmission.ts';
 import { processingConcurrency } from '../submissions/processingConcurrency.ts';
 import { processSubmission } from '../submissions/processSubmission.ts';
+import { redeliverCallback } from '../submissions/redeliverCallback.ts';
 import { reissueUploads } from '../submissions/reissueUploads.ts';
-import { resumeSubmissions } from '../submissions/resumeSubmissions.ts';
 import { startSubmission } from '../submissions/startSubmission.ts';
-import { uploadKey } from '../submissions/uploadKey.ts';
-import { createPartnerClocks, type PartnerClocks } from '../time/createPartnerClocks.ts';
-import { bucketSecret } from './bucketSecret.ts';
+import { awaitsUpload, uploadedImages, uploadOwner } from '../submissions/uploadedImages.ts';
+import { createPartnerClocks, type PartnerClocks } from '../time/PartnerClocks.ts';
 import { composeAdmin } from './composeAdmin.ts';
 import { composeProviderStates } from './composeProviderStates.ts';
-import { createStores } from './createStores.ts';
+import { createStore } from './createStore.ts';
 import { createTokenService } from './createTokenService.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
 import { DASHBOARD_DIR, OPENAPI_PATH, VERSION } from './projectFiles.ts';
@@ -58,32 +50,35 @@ export interface Logger {
   error(message: string, error?: unknown): void;
 }
 
+/** Callback attempts at once per instance: they mostly wait on receivers, so more than scoring. */
+const DELIVERY_CONCURRENCY = 16;
+
 export interface ComposedServer {
   services: AppServices;
   engine: ScoringEngine;
+  store: SandboxStore;
   clocks: PartnerClocks;
   scenarios: ScenarioService;
   /** Ends processing of a submission now (a `stuck` scenario's way out). */
   advance(correlationId: string): Promise<AdvanceAnswer>;
-  /** Picks up work a previous process left unfinished (with a data directory). */
-  resume(): Promise<{ submissions: number; callbacks: number }>;
-  /** Resolves when no scoring job or callback attempt is running or scheduled. */
+  /** Starts running due work here: scoring and callback attempts, what a previous process left included. */
+  startWork(): Promise<void>;
+  /** Resolves when no scoring job or callback attempt is pending or running. */
   idle(): Promise<void>;
   /** One retention sweep now (a timer runs one every `retention.sweepIntervalSeconds` too). */
   sweepExpired(): Promise<void>;
   /**
-   * Graceful shutdown, first step: readiness turns to 503 at once, queued and
-   * running jobs finish, callback attempts on the wire complete and are
-   * recorded, retries stay pending in the callback log. Resolves when no job or
-   * attempt is running; `close()` then stops whatever the drain time cut short.
+   * Graceful shutdown, first step: readiness turns to 503 at once, running jobs and callback
+   * attempts finish and are recorded, what falls due later stays pending in the store. Resolves
+   * when nothing runs; `close()` then stops whatever the drain time cut short.
    */
   drain(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * The composition root: the only place that knows every adapter, turns the
- * validated config into concrete stores, engines and routers, and wires them.
+ * The composition root: the only place that knows every adapter, turns the validated config into
+ * concrete stores, engines and routers, and wires them.
  */
 export async function composeServices(
   config: Config,
@@ -95,61 +90,42 @@ export async function composeServices(
   const publicUrl = (config.publicUrl ?? defaultPublicUrl(config.host, config.port)).replace(/\/+$/, '');
   const issuer = config.tokens.issuer ?? publicUrl;
   const partners = new Map<string, Partner>(config.partners.map((p) => [p.clientId, p]));
-  const dataDir = config.dataDir;
-  const clocks = createPartnerClocks({ frozen: config.clock === 'frozen', wallNow: () => now().getTime() });
-  const clockFor = (partnerId: string) => clocks.for(partnerId);
-
+  const store = await createStore(config, log, now);
+  const clocks = createPartnerClocks({
+    clocks: store.clocks,
+    work: store.work,
+    wallNow: () => now().getTime(),
+    warn: log.warn,
+  });
   const tokens = await createTokenService({
     partners,
     issuer,
     audience: config.tokens.audience,
-    dataDir,
-    clockFor,
+    secrets: store.secrets,
+    now: (partnerId) => clocks.now(partnerId),
   });
   const bucketCredentials = {
     accessKeyId: config.bucket.accessKeyId,
-    secret: bucketSecret(config.bucket.signingSecret, dataDir),
+    secret:
+      config.bucket.signingSecret ??
+      (await store.secrets.getOrCreate('bucket-signing-secret', async () =>
+        randomBytes(32).toString('base64url'),
+      )),
   };
-  const stores = createStores(dataDir, log.warn, now, config.retention);
-  const { idempotency, callbackLog, sweepExpired } = stores;
-  // Every change the dashboard shows is announced on GET /__admin/events, from these watchers.
+  // Every change the dashboard shows is announced on GET /__admin/events, from every instance.
   const events = createAdminEvents();
-  const submissions = watchSubmissions(stores.submissions, events.publish);
-  const objects = watchUploads(stores.objects, (key) => uploadOwner(submissions, key), events.publish);
+  const unsubscribe = store.changes.subscribe((change) => events.publish(change));
   const metrics = createMetrics();
   const engineLoad = engine.load?.bind(engine);
   if (engineLoad) metrics.watchEngineLoad(engineLoad);
-  const journal = watchJournal(createRequestJournal(config.admin.journalSize), events.publish);
-  const dispatcher = createCallbackDispatcher({
-    retrySchedule: config.callbacks.retryScheduleMs,
-    timeoutMs: config.callbacks.timeoutMs,
-    log: callbackLog,
-    secretFor: (partnerId) => partners.get(partnerId)?.webhookSecret,
-    clockFor,
-    warn: log.warn,
-    onAttempt: (attempt, record) => {
-      metrics.callbackAttempt(attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable');
-      events.publish({
-        kind: 'callback-attempt',
-        correlationId: record.correlationId,
-        partnerId: record.partnerId,
-        webhookId: record.id,
-      });
-    },
-  });
-  const scenarios = createScenarioService({
-    catalogue: loadScenarioCatalogue(config.scenariosDir),
-    queue: createScenarioQueue(),
-    runtime: createScenarioRuntime(),
-    submissions,
-  });
+  const scenarios = createScenarioService({ catalogue: loadScenarioCatalogue(config.scenariosDir), store });
   // Committed fixture images keep their declared results under every engine (the README's walk-through).
   const declaredFixture = createDeclaredFixtureResult();
   const thresholdsFor = (partnerId: string) => partners.get(partnerId)?.thresholds ?? DEFAULT_THRESHOLDS;
+  const submissions = countFinishedFlows(store.submissions, metrics);
 
   const deps: FlowDeps = {
-    submissions: countFinishedFlows(submissions, metrics),
-    objects,
+    store: { ...store, submissions },
     // Timed as a whole, so the histogram counts what scored each submission (scenario, fixture or engine).
     engineFor: (submission) =>
       timeScoring(
@@ -174,44 +150,22 @@ export async function composeServices(
     }),
     thresholdsFor,
     defaultCallbackUrl: (partnerId) => partners.get(partnerId)?.callbackUrl ?? null,
-    clockFor,
+    webhookSecretFor: (partnerId) => partners.get(partnerId)?.webhookSecret,
+    clocks,
     chooseScenario: (request) => scenarios.choose(request),
     scenarioOf: (submission) => scenarios.of(submission),
-    scenarioRuntime: scenarios.runtime,
-    callbacks: {
-      deliveryCount: async (correlationId) => (await dispatcher.deliveries(correlationId)).length,
-      async dispatch({ submission, url, failAttempts, duplicates }) {
-        const partner = partners.get(submission.partnerId);
-        if (!partner) return;
-        await dispatcher.dispatch({
-          correlationId: submission.correlationId,
-          partnerId: partner.clientId,
-          url,
-          secret: partner.webhookSecret,
-          event: completionEvent({ ...submission, at: clockFor(partner.clientId).now() }),
-          ...(failAttempts !== undefined || duplicates !== undefined
-            ? {
-                forced: {
-                  ...(failAttempts !== undefined ? { failAttempts } : {}),
-                  ...(duplicates ? { duplicates } : {}),
-                },
-              }
-            : {}),
-        });
-      },
-    },
     newCorrelationId: randomUUID,
+    newWebhookId,
     uploadUrlTtlSeconds: config.bucket.uploadUrlTtlSeconds,
     processingDelayMs: config.processing.delayMs,
+    callbacks: { retryScheduleMs: config.callbacks.retryScheduleMs, timeoutMs: config.callbacks.timeoutMs },
     onError: (context, error) => log.error(context, error),
   };
-  const queue = createProcessingQueue(
-    (id, signal) => processSubmission(deps, id, signal),
-    processingConcurrency(config.processing.concurrency, engine.capacity),
-  );
+
   let sweeping: Promise<void> | undefined;
   const sweep = () => {
-    sweeping ??= sweepExpired(uploadKey)
+    sweeping ??= store
+      .sweepExpired()
       .then(
         ({ images, submissions: expired, answers }) => {
           if (images + expired + answers > 0)
@@ -232,37 +186,24 @@ export async function composeServices(
   sweeper.unref();
   let draining = false;
   const openApiDocument = parseYaml(readFileSync(OPENAPI_PATH, 'utf8')) as object;
+  const advance = (correlationId: string) => advanceSubmission(deps, correlationId);
 
   const control: ControlServices = {
     partners,
     scenarios,
     clocks,
-    submissions,
-    objects,
-    callbacks: dispatcher,
-    advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+    store: { submissions, deliveries: store.deliveries },
+    advance,
+    redeliver: (webhookId) => redeliverCallback(deps, webhookId),
     defaultPartnerId: partners.has('demo') ? 'demo' : ([...partners.keys()][0] ?? 'demo'),
     providerStates: composeProviderStates({
+      store,
       partnerExists: (clientId) => partners.has(clientId),
       start: (partnerId, request, prefer) => startSubmission(deps, partnerId, request, { prefer }),
-      objects,
-      confirm: (partnerId, correlationId) => confirmSubmission(deps, queue, partnerId, correlationId),
-      advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
+      confirm: (partnerId, correlationId) => confirmSubmission(deps, partnerId, correlationId),
+      advance,
     }),
-    reset: (partnerId) =>
-      resetState(
-        {
-          partnerIds: () => [...partners.keys()],
-          submissions,
-          objects,
-          idempotency,
-          callbacks: dispatcher,
-          scenarios,
-          clocks,
-          journal,
-        },
-        partnerId,
-      ),
+    reset: (partnerId) => store.reset(partnerId ?? null),
   };
 
   const services: AppServices = {
@@ -272,24 +213,25 @@ export async function composeServices(
     // Presigned upload URLs name the public URL, which a browser may reach under another origin.
     dashboard: { dir: DASHBOARD_DIR, uploadOrigin: new URL(publicUrl).origin },
     bucketRouter: createBucketRouter({
-      store: objects,
+      store: uploadedImages(submissions),
       credentials: bucketCredentials,
       maxObjectBytes: config.bucket.maxObjectBytes,
-      canWrite: (key) => acceptsUpload(submissions, key),
-      nowFor: (key) => {
-        const owner = uploadOwner(submissions, key);
-        return owner ? clockFor(owner.partnerId).now() : now();
+      canWrite: (key) => awaitsUpload(submissions, key),
+      nowFor: async (key) => {
+        const owner = await uploadOwner(submissions, key);
+        return owner ? clocks.now(owner.partnerId) : now();
       },
+      onError: (error) => log.error('bucket request failed', error),
     }),
     tokens,
     submissions: {
       start: (partnerId, request, options) => startSubmission(deps, partnerId, request, options),
       reissueUploads: (partnerId, correlationId, imageTypes) =>
         reissueUploads(deps, partnerId, correlationId, imageTypes),
-      confirm: (partnerId, correlationId) => confirmSubmission(deps, queue, partnerId, correlationId),
-      find: (partnerId, correlationId) => visibleTo(submissions.get(correlationId), partnerId),
-      poll: (partnerId, correlationId) => pollSubmission(deps, queue, partnerId, correlationId),
-      callbackDeliveries: (correlationId) => dispatcher.deliveries(correlationId),
+      confirm: (partnerId, correlationId) => confirmSubmission(deps, partnerId, correlationId),
+      find: async (partnerId, correlationId) => visibleTo(await submissions.get(correlationId), partnerId),
+      poll: (partnerId, correlationId) => pollSubmission(deps, partnerId, correlationId),
+      callbackDeliveries: (correlationId) => store.deliveries.list({ correlationId }),
     },
     scenarios,
     modules: {
@@ -311,10 +253,25 @@ export async function composeServices(
       const result = validateCallbackUrl(url);
       return result.ok ? null : result.message;
     },
-    idempotency,
+    idempotency: store.idempotency,
     now,
-    health: () => ({ status: draining ? 'draining' : 'ok', engine: engine.name, version: VERSION }),
-    admin: await composeAdmin({ config, partners, journal, events, metrics, control }),
+    version: VERSION,
+    async health() {
+      const reachable = await store.ping().then(
+        () => true,
+        (error: unknown) => {
+          if (!(error instanceof StorageError)) throw error;
+          return false;
+        },
+      );
+      return {
+        status: draining ? 'draining' : reachable ? 'ok' : 'unavailable',
+        engine: engine.name,
+        version: VERSION,
+        store: store.kind,
+      };
+    },
+    admin: await composeAdmin({ config, partners, journal: store.journal, events, metrics, control }),
     objectOwner: (key) => uploadOwner(submissions, key),
     settings: {
       maxJsonBytes: config.maxJsonBytes,
@@ -330,37 +287,42 @@ export async function composeServices(
   return {
     services,
     engine,
+    store,
     sweepExpired: sweep,
     clocks,
     scenarios,
-    advance: (correlationId) => advanceSubmission(deps, queue, correlationId),
-    async resume() {
+    advance,
+    async startWork() {
       await sweep();
-      const callbacks = await dispatcher.resumePending();
-      return { submissions: await resumeSubmissions(deps, queue), callbacks };
+      await store.work.start(
+        {
+          process: (correlationId, signal) => processSubmission(deps, correlationId, signal),
+          deliver: (webhookId, signal) =>
+            attemptDelivery(deps, webhookId, signal, (attempt) =>
+              metrics.callbackAttempt(
+                attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable',
+              ),
+            ),
+        },
+        {
+          processConcurrency: processingConcurrency(config.processing.concurrency, engine.capacity),
+          deliverConcurrency: DELIVERY_CONCURRENCY,
+        },
+      );
     },
-    async idle() {
-      // Processing waits on the partner clocks before it reaches the queue, then hands callbacks on.
-      await clocks.idle();
-      await queue.idle();
-      await dispatcher.idle();
-    },
+    idle: () => store.work.idle(),
     async drain() {
       draining = true;
       // Open event streams end first: they would otherwise hold their connections (and the drain) open.
       events.close();
-      const attempts = dispatcher.drain();
-      await queue.idle();
-      await attempts;
-      await dispatcher.idle();
+      await store.work.drain();
     },
     async close() {
+      unsubscribe();
       events.close();
       clearInterval(sweeper);
       await sweeping;
-      clocks.clear();
-      await queue.close();
-      await dispatcher.close();
+      await store.close();
       await engine.close();
     },
   };

@@ -68,7 +68,7 @@ export async function startServer(
 
   let composed: ComposedServer | undefined;
   let url: string;
-  let resumed: { submissions: number; callbacks: number };
+  let underWay: { submissions: number; callbacks: number };
   let engineName: string;
   try {
     const { port } = server.address() as AddressInfo;
@@ -76,8 +76,13 @@ export async function startServer(
     const engine = options.engine ?? (await chooseEngine(config, log.warn));
     engineName = engine.workers ? `${engine.name} on ${engine.workers} worker thread(s)` : engine.name;
     composed = await composeServices({ ...config, publicUrl: url }, engine, log);
+    // Work first: what a previous process left due runs, and no request races its resumption.
+    await composed.startWork();
+    underWay = {
+      submissions: (await composed.store.submissions.list({ status: 'PROCESSING' })).length,
+      callbacks: (await composed.store.deliveries.list({ state: 'pending' })).length,
+    };
     handle = createApp(composed.services);
-    resumed = await composed.resume();
   } catch (error) {
     // A half-started server must not linger with an open port: the caller exits non-zero.
     server.closeAllConnections();
@@ -86,7 +91,7 @@ export async function startServer(
     throw error;
   }
   const ready = composed;
-  log.info(banner(config, url, engineName, resumed));
+  log.info(banner(config, url, engineName, underWay));
   const exposure = adminExposureWarning(config.host, config.admin.token);
   if (exposure) log.warn(exposure);
 
@@ -108,10 +113,9 @@ export async function startServer(
       const connectionsClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Jobs and callback attempts start draining now; in-flight requests may still add work.
       const work = ready.drain();
+      // Work that falls due later is not waited for: the store keeps it for the next start or another instance.
       const drained =
-        (await beforeDeadline(connectionsClosed, deadline)) &&
-        (await beforeDeadline(work, deadline)) &&
-        (await beforeDeadline(ready.idle(), deadline));
+        (await beforeDeadline(connectionsClosed, deadline)) && (await beforeDeadline(work, deadline));
       if (!drained) {
         log.warn(
           `drain time of ${config.shutdown.drainSeconds} s ran out: cutting open connections and running jobs` +
@@ -171,7 +175,7 @@ function banner(
   config: Config,
   url: string,
   engine: string,
-  resumed: { submissions: number; callbacks: number },
+  underWay: { submissions: number; callbacks: number },
 ): string {
   const partners = config.partners
     .map((p) => `    ${p.clientId} / ${p.clientSecret}   webhook secret ${p.webhookSecret}`)
@@ -183,8 +187,8 @@ function banner(
     `  Dashboard: ${url}/ui${existsSync(`${DASHBOARD_DIR}index.html`) ? '' : ' (not built: run `npm run build`)'}`,
     '  Partners (client id / secret):',
     partners,
-    resumed.submissions || resumed.callbacks
-      ? `  Resumed ${resumed.submissions} submission(s) and ${resumed.callbacks} callback delivery(ies) from the data dir.`
+    underWay.submissions || underWay.callbacks
+      ? `  Resumed ${underWay.submissions} submission(s) and ${underWay.callbacks} callback delivery(ies) from the data dir.`
       : '',
   ]
     .filter(Boolean)

@@ -1,7 +1,6 @@
 /**
- * Where uploaded bytes live. The bucket router is the only writer; readers (the confirm step,
- * scoring) use `get`. Implementations reject invalid keys (see objectKey.ts) by throwing
- * InvalidObjectKeyError: the router validates partner input first, so a bad key here is a bug.
+ * Where the bucket's objects live, as the bucket router needs them. The router validates partner
+ * input first, so an invalid key reaching an implementation is a bug (it may throw).
  */
 export interface ObjectMeta {
   contentType: string;
@@ -16,12 +15,12 @@ export interface StoredObject extends ObjectMeta {
 }
 
 export interface ObjectStore {
-  /** Replaces any object under the same key, as S3 does; readers see the old or the new object whole. */
-  put(key: string, bytes: Buffer, meta: { contentType: string; etag: string }): Promise<void>;
+  /**
+   * Replaces any object under the same key, as S3 does; readers see the old or the new object
+   * whole. `locked` when the key's owner refuses the write at that moment (e.g. its submission is
+   * confirmed): decided in the same step as the write, so no write slips past a lock.
+   */
+  put(key: string, bytes: Buffer, meta: { contentType: string; etag: string }): Promise<'stored' | 'locked'>;
   get(key: string): Promise<StoredObject | null>;
   head(key: string): Promise<ObjectMeta | null>;
-  /** Removes the object; a missing key is not an error. */
-  delete(key: string): Promise<void>;
-  /** Every stored key, for retention sweeps and resets. */
-  keys(): Promise<string[]>;
 }

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { StorageError } from '../store/StorageError.ts';
 import type { BucketCredentials } from './BucketCredentials.ts';
 import type { ObjectStore } from './ObjectStore.ts';
 import { decodeObjectKeyPath } from './objectKey.ts';
@@ -12,9 +13,10 @@ export interface BucketRouterOptions {
   /** Largest object accepted, in bytes (the issue's default is 10 MB; config decides). */
   maxObjectBytes: number;
   /**
-   * Lets the owner of a key refuse writes, e.g. once the submission an image belongs to is
-   * confirmed. Asked before the body is read and again just before storing, so an upload that
-   * was streaming while the owner locked the key is refused too.
+   * Lets the owner of a key refuse a write before its body is read (e.g. once the submission an
+   * image belongs to is confirmed), so a locked key costs no upload. The store's `put` decides
+   * again in the same step as the write, so an upload that was streaming while the owner locked
+   * the key is refused too.
    */
   canWrite?: (key: string) => boolean | Promise<boolean>;
   /**
@@ -22,11 +24,13 @@ export interface BucketRouterOptions {
    * a Content-Length, RequestTimeout when chunked). S3 waits about 20 s; tests pass less.
    */
   bodyIdleTimeoutMs?: number;
+  /** Told about failures of our own (not the store being unreachable), which answer InternalError. */
+  onError?: (error: unknown) => void;
   /**
    * The time a presigned URL's expiry is checked against, per object key: the owning partner's
    * business clock, so a test that advances it expires the URL. Wall time when absent.
    */
-  nowFor?: (key: string) => Date;
+  nowFor?: (key: string) => Promise<Date>;
 }
 
 const DEFAULT_BODY_IDLE_TIMEOUT_MS = 20_000;
@@ -50,7 +54,15 @@ const ALLOWED_METHODS = ['GET', 'HEAD', 'PUT'] as const;
 export function createBucketRouter(options: BucketRouterOptions): Router {
   const router = express.Router();
   router.use((req, res) => {
-    handle(req, res, options).catch(() => sendS3Error(res, s3Errors.internalError()));
+    handle(req, res, options).catch((error: unknown) => {
+      // The store could not be reached: S3's answer is "slow down and try again", and nothing was stored.
+      if (error instanceof StorageError) {
+        res.setHeader('Retry-After', '1');
+        return sendS3Error(res, s3Errors.serviceUnavailable());
+      }
+      options.onError?.(error);
+      sendS3Error(res, s3Errors.internalError());
+    });
   });
   return router;
 }
@@ -77,7 +89,7 @@ async function handle(req: Request, res: Response, options: BucketRouterOptions)
     path,
     query,
     contentType: req.headers['content-type'],
-    now: keyOfPath !== null && options.nowFor ? options.nowFor(keyOfPath) : new Date(),
+    now: keyOfPath !== null && options.nowFor ? await options.nowFor(keyOfPath) : new Date(),
     credentials: options.credentials,
   });
   if (!check.ok) return refuse(req, res, check.error);
@@ -129,9 +141,9 @@ async function put(req: Request, res: Response, key: string, options: BucketRout
       return;
   }
 
-  if (!(await canWrite(key))) return sendS3Error(res, s3Errors.writeLocked({ key }));
   const contentType = req.headers['content-type'] ?? '';
-  await options.store.put(key, body.bytes, { contentType, etag: body.etag });
+  const stored = await options.store.put(key, body.bytes, { contentType, etag: body.etag });
+  if (stored === 'locked') return sendS3Error(res, s3Errors.writeLocked({ key }));
   res.status(200);
   res.setHeader('ETag', body.etag);
   res.setHeader('Content-Length', 0);

@@ -1,24 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import type { DeliveryAttempt } from '../domain/CallbackDelivery.ts';
 import type { WebhookHeaders } from './signWebhook.ts';
 import { CALLBACK_USER_AGENT } from './userAgent.ts';
-
-/** One HTTP attempt as a partner's receiver saw it (or failed to). */
-export interface DeliveryAttempt {
-  /** When the attempt started, ISO 8601. */
-  at: string;
-  durationMs: number;
-  /** Present whenever the receiver answered, including non-2xx answers. */
-  statusCode?: number;
-  /** Why the attempt did not succeed, in words a partner can act on. */
-  error?: string;
-  ok: boolean;
-  /** The headers sent, signature included (it is not a secret: it covers only this body). Absent on older records. */
-  requestHeaders?: Record<string, string>;
-  /** The start of the receiver's answer body (RESPONSE_EXCERPT_BYTES at most), when it answered. */
-  responseBodyExcerpt?: string;
-  /** True when the answer body was longer than the excerpt, or did not finish within the timeout. */
-  responseBodyTruncated?: boolean;
-}
 
 /** Enough to show a receiver's error page or JSON problem; bounded so a huge answer costs nothing. */
 export const RESPONSE_EXCERPT_BYTES = 2048;

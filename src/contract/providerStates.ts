@@ -1,8 +1,8 @@
 import type { Outcome } from '../domain/outcome.ts';
 import type { ImageContentType } from '../domain/Submission.ts';
 import type { ImageRole } from '../scoring/ScoringEngine.ts';
+import type { ConfirmAnswer } from '../store/SandboxStore.ts';
 import type { AdvanceAnswer } from '../submissions/advanceSubmission.ts';
-import type { ConfirmAnswer } from '../submissions/confirmSubmission.ts';
 import type { StartAnswer, StartRequest } from '../submissions/startSubmission.ts';
 
 /**

@@ -41,7 +41,10 @@ export interface CallbackDeliveryRecord {
   state: DeliveryState;
   createdAt: string;
   attempts: DeliveryAttempt[];
-  /** When the next attempt is due (business time), while pending. */
+  /**
+   * When the next attempt is due (business time): while pending, and on a delivered one while a
+   * scenario's forced repeats are still to come. Absent once no attempt is to come.
+   */
   nextAttemptAt?: string;
   /** Why a failed delivery was given up. */
   failureReason?: string;
@@ -124,13 +127,13 @@ export function failDelivery(record: CallbackDeliveryRecord, reason: string): Ca
 
 /**
  * Sends a finished delivery again, same webhook-id and body, on a fresh retry schedule; the
- * attempts so far stay in its history. Undefined while it is still pending (attempts under way).
+ * attempts so far stay in its history. Undefined while attempts are still to come.
  */
 export function reopenDelivery(
   record: CallbackDeliveryRecord,
   now: Date,
 ): CallbackDeliveryRecord | undefined {
-  if (record.state === 'pending') return undefined;
+  if (record.state === 'pending' || record.nextAttemptAt !== undefined) return undefined;
   const next: CallbackDeliveryRecord = {
     ...record,
     state: 'pending',

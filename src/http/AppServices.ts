@@ -1,17 +1,15 @@
 import type { Router } from 'express';
 import type { AdminServices } from '../admin/AdminServices.ts';
 import type { Partner } from '../auth/Partner.ts';
-import type { CallbackDeliveryRecord } from '../callbacks/CallbackLog.ts';
+import type { CallbackDeliveryRecord } from '../domain/CallbackDelivery.ts';
 import type { Submission } from '../domain/Submission.ts';
 import type { FacematchModuleAnswer } from '../modules/runFacematchModule.ts';
 import type { BiometricPair } from '../modules/scoreFacematchModule.ts';
 import type { ScenarioService } from '../scenarios/createScenarioService.ts';
-import type { RecordStore } from '../store/RecordStore.ts';
-import type { ConfirmAnswer } from '../submissions/confirmSubmission.ts';
+import type { ConfirmAnswer, IdempotencyStore } from '../store/SandboxStore.ts';
 import type { ReissueAnswer } from '../submissions/reissueUploads.ts';
 import type { StartAnswer, StartRequest } from '../submissions/startSubmission.ts';
 import type { ContractValidator } from './contractValidator.ts';
-import type { StoredAnswer } from './idempotency.ts';
 
 /** What the HTTP adapter needs, built by the composition root (src/app/). */
 export interface AppServices {
@@ -25,12 +23,13 @@ export interface AppServices {
     issue(
       partner: Partner,
       scope?: string,
-    ): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string };
+    ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }>;
     /** The partner a bearer token speaks for, or why it cannot be accepted. */
-    verify(token: string):
+    verify(token: string): Promise<
       | { ok: true; partner: Partner }
       /** `expiredFor`: the client of a genuine token that has only expired. */
-      | { ok: false; description: string; expiredFor?: string };
+      | { ok: false; description: string; expiredFor?: string }
+    >;
     jwks(): unknown;
   };
   submissions: {
@@ -43,11 +42,11 @@ export interface AppServices {
       partnerId: string,
       correlationId: string,
       imageTypes?: Array<'SELFIE' | 'DOCUMENT'>,
-    ): ReissueAnswer;
+    ): Promise<ReissueAnswer>;
     confirm(partnerId: string, correlationId: string): Promise<ConfirmAnswer>;
-    find(partnerId: string, correlationId: string): Submission | undefined;
+    find(partnerId: string, correlationId: string): Promise<Submission | undefined>;
     /** A status poll: like find, but a scenario that completes after N polls counts it. */
-    poll(partnerId: string, correlationId: string): Submission | undefined;
+    poll(partnerId: string, correlationId: string): Promise<Submission | undefined>;
     callbackDeliveries(correlationId: string): Promise<CallbackDeliveryRecord[]>;
   };
   scenarios: Pick<ScenarioService, 'inForce' | 'takeFault'>;
@@ -62,13 +61,23 @@ export interface AppServices {
   validateCallbackUrl(url: string): string | null;
   /** The one clock: idempotency timestamps and retention use it, so tests can move time. */
   now(): Date;
-  idempotency: RecordStore<StoredAnswer>;
+  idempotency: IdempotencyStore;
   /** The operator API at /__admin and /metrics, and the journal and metrics every request feeds. */
   admin: AdminServices;
-  /** The submission a bucket object belongs to, so the journal can attribute uploads; cheap or undefined. */
-  objectOwner(key: string): { correlationId: string; partnerId: string } | undefined;
-  /** `draining` once a shutdown began: load balancers should send new work elsewhere. */
-  health(): { status: 'ok' | 'draining'; engine: string; version: string };
+  /** The submission a bucket object belongs to, so the journal can attribute uploads. */
+  objectOwner(key: string): Promise<{ correlationId: string; partnerId: string } | undefined>;
+  /** This server's version (package.json). */
+  version: string;
+  /**
+   * `draining` once a shutdown began, `unavailable` while the store cannot be reached: a load
+   * balancer should send new work elsewhere.
+   */
+  health(): Promise<{
+    status: 'ok' | 'draining' | 'unavailable';
+    engine: string;
+    version: string;
+    store: 'memory' | 'directory' | 'postgres';
+  }>;
   settings: {
     maxJsonBytes: number;
     /** Body limit of the Facematch module, which takes its images inline. */

@@ -49,13 +49,14 @@ export function createApp(services: AppServices): Express {
       now: () => new Date(),
       // The journal is about partner traffic: the operator's own pages and calls would bury it.
       skip: (path) => isAdminPath(path) || isDashboardPath(path),
+      onError: (error) => services.log.warn(`a request could not be journalled: ${(error as Error).message}`),
       objectOwner: services.objectOwner,
-      bearerPartner: (token) => {
-        const verified = services.tokens.verify(token);
+      bearerPartner: async (token) => {
+        const verified = await services.tokens.verify(token);
         // An expired token is still genuine: its near miss belongs to the partner it was issued to.
         return verified.ok ? verified.partner.clientId : verified.expiredFor;
       },
-      businessNow: (partnerId) => services.admin.control.clocks.for(partnerId).now(),
+      businessNow: (partnerId) => services.admin.control.clocks.now(partnerId),
     }),
   );
   app.use(countRequests(services.admin.metrics));

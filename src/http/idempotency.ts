@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RecordStore } from '../store/RecordStore.ts';
+import type { IdempotencyStore, StoredAnswer } from '../store/SandboxStore.ts';
 import { ProblemError } from './ProblemError.ts';
 
 /**
@@ -8,14 +8,6 @@ import { ProblemError } from './ProblemError.ts';
  * with the same request replays it, with a different request is refused
  * (422), and while the first is still running is refused too (409).
  */
-export interface StoredAnswer {
-  fingerprint: string;
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-  storedAt: string;
-}
-
 export interface IdempotentRequest {
   partnerId: string;
   /** The header value as sent; the draft makes it a quoted sf-string, bare tokens are accepted too. */
@@ -33,15 +25,13 @@ export interface IdempotencyOptions {
   onStoreFailure: (error: unknown) => void;
 }
 
-export function createIdempotencyGuard(store: RecordStore<StoredAnswer>, options: IdempotencyOptions) {
-  const inFlight = new Set<string>();
+export function createIdempotencyGuard(store: IdempotencyStore, options: IdempotencyOptions) {
   return (request: IdempotentRequest, produce: () => Promise<Answer>) =>
-    guard(store, inFlight, request, produce, options);
+    guard(store, request, produce, options);
 }
 
 async function guard(
-  store: RecordStore<StoredAnswer>,
-  inFlight: Set<string>,
+  store: IdempotencyStore,
   request: IdempotentRequest,
   produce: () => Promise<Answer>,
   { now, onStoreFailure }: IdempotencyOptions,
@@ -54,25 +44,33 @@ async function guard(
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([request.method, request.path, request.body ?? null]))
     .digest('hex');
-  const stored = store.get(key);
-  if (stored) {
-    if (stored.fingerprint !== fingerprint) throw new ProblemError('idempotency-key-reused');
-    return stored;
-  }
-  if (inFlight.has(key)) throw new ProblemError('idempotency-key-in-use');
-  inFlight.add(key);
-  try {
-    const answer = await produce();
-    // Only successes are remembered: a 4xx should be retryable once the partner fixes the cause.
-    if (answer.status < 400) {
-      // The work is done by now; failing to remember the answer only means a replay redoes an
-      // idempotent confirm, so the partner still gets the truth rather than a 5xx.
-      await store
-        .put(key, { ...answer, fingerprint, storedAt: now().toISOString() })
-        .catch((error: unknown) => onStoreFailure(error));
-    }
+  // One step in the store: two requests with the key, on any instances, cannot both run.
+  const claim = await store.claim(request.partnerId, key, now());
+  if (claim.kind === 'answered') {
+    if (claim.answer.fingerprint !== fingerprint) throw new ProblemError('idempotency-key-reused');
+    const { fingerprint: _f, storedAt: _s, ...answer } = claim.answer;
     return answer;
-  } finally {
-    inFlight.delete(key);
   }
+  if (claim.kind === 'in-flight') throw new ProblemError('idempotency-key-in-use');
+  let answer: Answer;
+  try {
+    answer = await produce();
+  } catch (error) {
+    await store.release(key).catch(() => undefined);
+    throw error;
+  }
+  // Only successes are remembered: a 4xx should be retryable once the partner fixes the cause.
+  if (answer.status >= 400) {
+    await store.release(key).catch(() => undefined);
+    return answer;
+  }
+  // The work is done by now; failing to remember the answer only means a replay redoes an
+  // idempotent confirm, so the partner still gets the truth rather than a 5xx.
+  await store
+    .complete(key, { ...answer, fingerprint, storedAt: now().toISOString() })
+    .catch((error: unknown) => {
+      onStoreFailure(error);
+      return store.release(key).catch(() => undefined);
+    });
+  return answer;
 }

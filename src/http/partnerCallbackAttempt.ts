@@ -1,4 +1,4 @@
-import type { DeliveryAttempt } from '../callbacks/deliverCallback.ts';
+import type { DeliveryAttempt } from '../domain/CallbackDelivery.ts';
 import type { components } from './generated/openapi.ts';
 
 /**

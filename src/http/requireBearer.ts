@@ -7,7 +7,7 @@ const AUTHORIZATION = { field: 'authorization', location: 'header' } as const;
 
 /** Puts the calling partner in `res.locals.partner`, or answers 401 with a Bearer challenge (RFC 6750). */
 export function requireBearer(tokens: AppServices['tokens']) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     const match = header ? /^Bearer +([^ ]+) *$/i.exec(header) : null;
     if (!match?.[1]) {
@@ -28,7 +28,7 @@ export function requireBearer(tokens: AppServices['tokens']) {
         ),
       );
     }
-    const verified = tokens.verify(match[1]);
+    const verified = await tokens.verify(match[1]);
     if (!verified.ok) {
       return next(
         new ProblemError(

@@ -41,10 +41,10 @@ export function scenarioFaults(services: AppServices) {
         : (req.params as Record<string, string | undefined>).correlationId;
     if (!correlationId) return next();
     const partnerId = step === 'upload' ? null : (partner?.clientId ?? '');
-    const scenario = services.scenarios.inForce(correlationId, partnerId);
+    const scenario = await services.scenarios.inForce(correlationId, partnerId);
     if (!scenario) return next();
     res.setHeader(SCENARIO_HEADER, scenario.name);
-    const fault = services.scenarios.takeFault(correlationId, step, partnerId);
+    const fault = await services.scenarios.takeFault(correlationId, scenario, step);
     if (!fault) return next();
     res.locals.scenarioFault = { scenario: scenario.name, step };
     try {

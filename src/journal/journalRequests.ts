@@ -1,13 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
 import { whenAnswered } from '../http/whenAnswered.ts';
+import type { JournalStore } from '../store/SandboxStore.ts';
 import type { JournalArea } from './JournalEntry.ts';
 import { nearMissOf } from './nearMissTag.ts';
-import type { RequestJournal } from './RequestJournal.ts';
 import { redactPath } from './redactPath.ts';
 
 export interface JournalRequestsOptions {
-  journal: RequestJournal;
+  journal: Pick<JournalStore, 'record'>;
+  /** Told when an entry could not be recorded; the request was answered all the same. */
+  onError: (error: unknown) => void;
   now: () => Date;
   /** Requests not worth recording (the admin API reading the journal would fill it with itself). */
   skip: (path: string) => boolean;
@@ -15,14 +17,14 @@ export interface JournalRequestsOptions {
    * The submission an object key of the bucket belongs to, when it is cheap to know; bucket
    * requests carry no bearer token, so this is the only way to tell whose upload failed.
    */
-  objectOwner?: (key: string) => { correlationId: string; partnerId: string } | undefined;
+  objectOwner?: (key: string) => Promise<{ correlationId: string; partnerId: string } | undefined>;
   /**
    * The partner a bearer token speaks for, if it verifies: requests refused before any route
    * checked their token (a wrong Content-Type, a missing field) still belong to their partner.
    */
-  bearerPartner?: (token: string) => string | undefined;
+  bearerPartner?: (token: string) => Promise<string | undefined>;
   /** Business time now on a partner's test clock; without it `businessAt` is the wall-clock time. */
-  businessNow?: (partnerId: string) => Date;
+  businessNow?: (partnerId: string) => Promise<Date>;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface JournalRequestsOptions {
  * refusal the rule that refused it, read from the tag the refusing code left (nearMissTag.ts).
  */
 export function journalRequests(options: JournalRequestsOptions) {
-  const { journal, now, skip, objectOwner, bearerPartner, businessNow } = options;
+  const { journal, now, skip, objectOwner, bearerPartner, businessNow, onError } = options;
   return (req: Request, res: Response, next: NextFunction) => {
     const url = req.originalUrl;
     const path = pathOf(url);
@@ -40,28 +42,33 @@ export function journalRequests(options: JournalRequestsOptions) {
     const started = performance.now();
     whenAnswered(res, (answered) => {
       const status = answered || res.headersSent ? res.statusCode : 0;
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      // After the answer, off its path: who it belonged to may take a look-up in the store.
+      void record(status, durationMs).catch(onError);
+    });
+    async function record(status: number, durationMs: number) {
       const area = areaOf(path);
-      const owner = area === 'bucket' ? ownerOf(path, objectOwner) : undefined;
+      const owner = area === 'bucket' ? await ownerOf(path, objectOwner) : undefined;
       const partner =
         (res.locals.partner as { clientId?: string } | undefined)?.clientId ??
-        partnerOfBearer(req, bearerPartner);
+        (await partnerOfBearer(req, bearerPartner));
       const refused = status >= 400 && status < 500;
       const partnerId = partner ?? owner?.partnerId ?? null;
-      journal.record({
+      await journal.record({
         at,
-        businessAt: partnerId === null ? null : businessTime(arrived, now(), partnerId, businessNow),
+        businessAt: partnerId === null ? null : await businessTime(arrived, now(), partnerId, businessNow),
         method: req.method,
         path: redactPath(url),
         area,
         status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        durationMs,
         partnerId,
         correlationId: owner?.correlationId ?? submissionIdOf(path),
         nearMiss: refused
           ? (nearMissOf(res) ?? { rule: `http-${status}`, message: 'Refused without a named rule.' })
           : null,
       });
-    });
+    }
     next();
   };
 }
@@ -71,18 +78,18 @@ export function journalRequests(options: JournalRequestsOptions) {
  * only known once the request has been handled. (Partner requests never move a clock; only the
  * admin API does, and it is not journalled.)
  */
-function businessTime(
+async function businessTime(
   arrived: Date,
   wallNow: Date,
   partnerId: string,
   businessNow: JournalRequestsOptions['businessNow'],
-): string {
+): Promise<string> {
   if (!businessNow) return arrived.toISOString();
-  const offsetMs = businessNow(partnerId).getTime() - wallNow.getTime();
+  const offsetMs = (await businessNow(partnerId)).getTime() - wallNow.getTime();
   return new Date(arrived.getTime() + offsetMs).toISOString();
 }
 
-function partnerOfBearer(req: Request, bearerPartner: JournalRequestsOptions['bearerPartner']) {
+async function partnerOfBearer(req: Request, bearerPartner: JournalRequestsOptions['bearerPartner']) {
   const token = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1];
   return token && bearerPartner ? bearerPartner(token) : undefined;
 }
@@ -103,7 +110,7 @@ function submissionIdOf(path: string): string | null {
   return id ? safeDecode(id) : null;
 }
 
-function ownerOf(path: string, objectOwner: JournalRequestsOptions['objectOwner']) {
+async function ownerOf(path: string, objectOwner: JournalRequestsOptions['objectOwner']) {
   const key = safeDecode(path.slice('/bucket/'.length));
   return objectOwner?.(key);
 }

@@ -1,4 +1,3 @@
-import type { ScenarioQueue } from './createScenarioQueue.ts';
 import { parsePreferScenario } from './parsePreferScenario.ts';
 import type { ScenarioCatalogue } from './ScenarioCatalogue.ts';
 
@@ -30,11 +29,12 @@ const REFERENCE_ID_SCENARIO = /^scenario:([^:]*)(?::|$)/;
  * is refused rather than ignored, so a typo cannot silently test the happy path.
  * The queue is only drawn from when nothing earlier chose.
  */
-export function chooseScenario(
+export async function chooseScenario(
   request: ScenarioRequest,
   catalogue: ScenarioCatalogue,
-  queue: ScenarioQueue,
-): ScenarioChoiceResult {
+  /** Takes one use of the partner's admin queue (see ScenarioStateStore.take). */
+  takeQueued: (partnerId: string) => Promise<string | undefined>,
+): Promise<ScenarioChoiceResult> {
   const fromHeader = parsePreferScenario(request.prefer);
   if (fromHeader !== undefined) {
     if (!catalogue.get(fromHeader)) return unknown('Prefer', fromHeader, catalogue);
@@ -47,7 +47,7 @@ export function chooseScenario(
     if (!catalogue.get(fromReference)) return unknown('/referenceId', fromReference, catalogue);
     return { ok: true, choice: { name: fromReference, source: 'reference-id' } };
   }
-  const queued = queue.take(request.partnerId);
+  const queued = await takeQueued(request.partnerId);
   // A queued name was checked when it was queued; a catalogue never loses names while running.
   return { ok: true, choice: queued ? { name: queued, source: 'admin-queue' } : null };
 }

@@ -1,51 +1,55 @@
 import type { Submission } from '../domain/Submission.ts';
-import type { RecordStore } from '../store/RecordStore.ts';
+import type { SandboxStore } from '../store/SandboxStore.ts';
 import { chooseScenario, type ScenarioChoiceResult, type ScenarioRequest } from './chooseScenario.ts';
-import type { ScenarioQueue } from './createScenarioQueue.ts';
-import type { ScenarioRuntime } from './createScenarioRuntime.ts';
 import type { ScenarioCatalogue } from './ScenarioCatalogue.ts';
 import type { FaultStep, Scenario, ScenarioFault } from './scenarioSchema.ts';
 
-/** Everything about scenarios the flow and the HTTP edges ask, over one catalogue, queue and runtime. */
+/** Everything about scenarios the flow and the HTTP edges ask: the catalogue, and the queues and counts in the store. */
 export interface ScenarioService {
   catalogue: ScenarioCatalogue;
-  queue: ScenarioQueue;
-  runtime: ScenarioRuntime;
-  choose(request: ScenarioRequest): ScenarioChoiceResult;
+  /** Each partner's queue ("the next N submissions get S"). */
+  queue: Pick<SandboxStore['scenarios'], 'enqueue' | 'queue' | 'clearQueue'>;
+  choose(request: ScenarioRequest): Promise<ScenarioChoiceResult>;
   of(submission: Submission): Scenario | undefined;
   /**
    * The scenario of a submission, when the caller may see it: the owning partner for API calls,
    * anyone holding the presigned URL (partnerId null) for the bucket.
    */
-  inForce(correlationId: string, partnerId: string | null): Scenario | undefined;
-  /** The fault that hits this call (counting the call), or undefined. */
-  takeFault(correlationId: string, step: FaultStep, partnerId: string | null): ScenarioFault | undefined;
+  inForce(correlationId: string, partnerId: string | null): Promise<Scenario | undefined>;
+  /** The fault of `scenario` that hits this call of a submission, or undefined; counts the call either way. */
+  takeFault(correlationId: string, scenario: Scenario, step: FaultStep): Promise<ScenarioFault | undefined>;
 }
 
 export function createScenarioService(deps: {
   catalogue: ScenarioCatalogue;
-  queue: ScenarioQueue;
-  runtime: ScenarioRuntime;
-  submissions: RecordStore<Submission>;
+  store: Pick<SandboxStore, 'submissions' | 'scenarios'>;
 }): ScenarioService {
-  const { catalogue, queue, runtime, submissions } = deps;
+  const { catalogue, store } = deps;
   const of = (submission: Submission) =>
     submission.scenario ? catalogue.get(submission.scenario.name) : undefined;
-  const inForce = (correlationId: string, partnerId: string | null) => {
-    const submission = submissions.get(correlationId);
-    if (!submission || (partnerId !== null && submission.partnerId !== partnerId)) return undefined;
-    return of(submission);
-  };
   return {
     catalogue,
-    queue,
-    runtime,
-    choose: (request) => chooseScenario(request, catalogue, queue),
+    queue: store.scenarios,
+    choose: (request) => chooseScenario(request, catalogue, (partnerId) => store.scenarios.take(partnerId)),
     of,
-    inForce,
-    takeFault(correlationId, step, partnerId) {
-      const scenario = inForce(correlationId, partnerId);
-      return scenario ? runtime.takeFault(correlationId, scenario, step) : undefined;
+    async inForce(correlationId, partnerId) {
+      const submission = await store.submissions.get(correlationId);
+      if (!submission || (partnerId !== null && submission.partnerId !== partnerId)) return undefined;
+      return of(submission);
+    },
+    async takeFault(correlationId, scenario, step) {
+      // Each fault counts the calls of its own steps; the first whose window the count falls in hits.
+      const faults = scenario.faults.flatMap((fault, index) =>
+        (Array.isArray(fault.on) ? fault.on : [fault.on]).includes(step) ? [{ fault, index }] : [],
+      );
+      if (faults.length === 0) return undefined;
+      const counts = await store.scenarios.count(
+        correlationId,
+        faults.map(({ index }) => `fault:${index}`),
+      );
+      return faults.find(
+        ({ fault }, i) => (counts[i] ?? 0) > fault.after && (counts[i] ?? 0) <= fault.after + fault.times,
+      )?.fault;
     },
   };
 }

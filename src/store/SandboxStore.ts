@@ -18,8 +18,9 @@ import type { ImageRole } from '../scoring/ScoringEngine.ts';
  * - Expired data (see StoreOptions.retention) reads as absent before any sweep removes it.
  * - A failure to reach or write the storage rejects with StorageError, and nothing was changed.
  * - Work (scoring a confirmed submission, the next callback attempt) is derived from the state:
- *   a PROCESSING submission with `processDueAt` is due for processing then, a pending delivery
- *   with `nextAttemptAt` is due for an attempt then, both on the partner's business clock.
+ *   a PROCESSING submission with `processDueAt` is due for processing then, a delivery with
+ *   `nextAttemptAt` (pending, or delivered with forced repeats to come) is due for an attempt
+ *   then, both on the partner's business clock.
  *   Whatever writes those fields schedules the work in the same step (see WorkQueue).
  */
 export interface SandboxStore {
@@ -166,10 +167,10 @@ export interface DeliveryStore {
    * Replaces the record with `next` (revision + 1) only if its revision is still `revision`: the
    * step that records an attempt (domain `afterAttempt`) or gives a delivery up. False when
    * another write came first (another worker recorded the attempt) or the delivery is gone.
-   * Schedules the next attempt when `next` is pending.
+   * Schedules the next attempt when `next` has a `nextAttemptAt`.
    */
   compareAndSet(next: CallbackDeliveryRecord, revision: number): Promise<boolean>;
-  /** A finished delivery pending again now (domain `reopenDelivery`), or `in-progress` while pending. */
+  /** A finished delivery pending again now (domain `reopenDelivery`), or `in-progress` while attempts are to come. */
   redeliver(webhookId: string, at: Date): Promise<RedeliverAnswer>;
 }
 
@@ -271,7 +272,7 @@ export interface WorkItem {
 export interface WorkHandlers {
   /** Scores a submission if it is PROCESSING and due; may find nothing to do. */
   process(correlationId: string, signal: AbortSignal): Promise<void>;
-  /** Makes the next attempt of a delivery if it is pending and due; may find nothing to do. */
+  /** Makes the next attempt of a delivery if one is due; may find nothing to do. */
   deliver(webhookId: string, signal: AbortSignal): Promise<void>;
 }
 
@@ -293,8 +294,10 @@ export interface WorkQueue {
   /** True once `item` has run (see WorkItem.revision); false when `timeoutMs` passed first. */
   settled(item: WorkItem, timeoutMs: number): Promise<boolean>;
   /**
-   * Starts nothing that falls due later; resolves once no handler runs here and nothing is due
-   * now. What is left stays pending in the store, for the next start or another instance.
+   * A graceful stop: what runs finishes, what is due now still starts, and what falls due later
+   * stays pending in the store for another instance or the next start. Resolves once nothing runs
+   * here. A store with no other instance (memory, directory) also lets scoring that falls due
+   * meanwhile run first: a confirmed submission is in flight, and the memory store would lose it.
    */
   drain(): Promise<void>;
   /** Aborts running handlers (at their next safe point) and starts nothing more; resolves when they ended. */

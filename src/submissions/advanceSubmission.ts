@@ -1,5 +1,5 @@
 import type { Submission } from '../domain/Submission.ts';
-import type { ProcessingQueue } from './createProcessingQueue.ts';
+import { ITEM_WAIT_MS } from '../time/PartnerClocks.ts';
 import type { FlowDeps } from './FlowDeps.ts';
 
 export type AdvanceAnswer =
@@ -8,17 +8,29 @@ export type AdvanceAnswer =
   | { kind: 'not-processing'; submission: Submission };
 
 /**
- * Ends processing now, whatever the scenario's timing (the admin API's answer
- * to `stuck`): the job runs and the answer is the finished submission.
+ * Ends processing now, whatever the scenario's timing (the admin API's answer to `stuck`): scoring
+ * falls due at once, and the answer waits for it, whichever instance runs it.
  */
 export async function advanceSubmission(
-  deps: FlowDeps,
-  queue: ProcessingQueue,
+  deps: Pick<FlowDeps, 'store' | 'clocks'>,
   correlationId: string,
 ): Promise<AdvanceAnswer> {
-  const submission = deps.submissions.get(correlationId);
+  const submission = await deps.store.submissions.get(correlationId);
   if (!submission) return { kind: 'not-found' };
   if (submission.status !== 'PROCESSING') return { kind: 'not-processing', submission };
-  await queue.enqueue(correlationId);
-  return { kind: 'advanced', submission: deps.submissions.get(correlationId) ?? submission };
+  const now = await deps.clocks.now(submission.partnerId);
+  const due = await deps.store.submissions.dueProcessing(correlationId, now);
+  if (due?.status === 'PROCESSING' && due.processDueAt) {
+    await deps.store.work.settled(
+      {
+        kind: 'process',
+        id: correlationId,
+        partnerId: due.partnerId,
+        dueAt: new Date(due.processDueAt),
+        revision: due.processDueAt,
+      },
+      ITEM_WAIT_MS,
+    );
+  }
+  return { kind: 'advanced', submission: (await deps.store.submissions.get(correlationId)) ?? submission };
 }

@@ -1,23 +1,24 @@
 import { visibleTo } from '../domain/partnerAccess.ts';
 import type { Submission } from '../domain/Submission.ts';
-import type { ProcessingQueue } from './createProcessingQueue.ts';
 import type { FlowDeps } from './FlowDeps.ts';
 
 /**
- * "Status Polling". A scenario that completes after N polls counts each poll
- * that sees PROCESSING; the N-th starts the job, so the next poll sees the end.
+ * "Status Polling". A scenario that completes after N polls counts each poll that sees
+ * PROCESSING; the N-th makes scoring due, so a poll soon after sees the end.
  */
-export function pollSubmission(
+export async function pollSubmission(
   deps: FlowDeps,
-  queue: ProcessingQueue,
   partnerId: string,
   correlationId: string,
-): Submission | undefined {
-  const submission = visibleTo(deps.submissions.get(correlationId), partnerId);
+): Promise<Submission | undefined> {
+  const submission = visibleTo(await deps.store.submissions.get(correlationId), partnerId);
   if (submission?.status !== 'PROCESSING') return submission;
   const afterPolls = deps.scenarioOf(submission)?.completion?.afterPolls;
-  if (afterPolls !== undefined && deps.scenarioRuntime.countPoll(correlationId) >= afterPolls) {
-    void queue.enqueue(correlationId);
+  if (afterPolls !== undefined) {
+    const [polls = 0] = await deps.store.scenarios.count(correlationId, ['polls']);
+    if (polls >= afterPolls) {
+      await deps.store.submissions.dueProcessing(correlationId, await deps.clocks.now(partnerId));
+    }
   }
   return submission;
 }

@@ -1,67 +1,57 @@
 import type { Submission } from '../domain/Submission.ts';
-import { isFinished, markCallbackQueued, recordFailure, recordScore } from '../domain/submissionLifecycle.ts';
-import { deliverCompletion } from './deliverCompletion.ts';
+import { recordFailure, recordScore } from '../domain/submissionLifecycle.ts';
+import { completionDelivery } from './completionDelivery.ts';
 import type { FlowDeps } from './FlowDeps.ts';
-import { uploadKey } from './uploadKey.ts';
 
 /**
- * The scoring job: fetch the confirmed bytes, ask the engine, record the
- * result, then announce it. Every path ends in a finished submission — an
- * engine that throws gives FAILED with ENGINE_ERROR, never a stuck PROCESSING.
- * (When it runs is scheduleProcessing's business.)
+ * The scoring job: fetch the confirmed bytes, ask the engine, then finish the submission with its
+ * completion delivery in one step. Every path ends in a finished submission (an engine that throws
+ * gives FAILED with ENGINE_ERROR, never a stuck PROCESSING). It may run more than once (a crash, a
+ * take-over): the store finishes a submission once, and a later run finds nothing to do.
  */
 export async function processSubmission(
   deps: FlowDeps,
   correlationId: string,
   shutdown: AbortSignal = new AbortController().signal,
 ): Promise<void> {
-  const submission = deps.submissions.get(correlationId);
-  if (submission?.status !== 'PROCESSING') return;
-  // Stopping before the job starts leaves the submission PROCESSING on disk; the next start resumes it.
+  const submission = await deps.store.submissions.get(correlationId);
+  if (submission?.status !== 'PROCESSING' || !submission.processDueAt) return;
+  // Stopping before the job starts leaves the submission PROCESSING: the next start, or another instance, runs it.
   if (shutdown.aborted) return;
+  const { partnerId } = submission;
+  // Due on the partner's clock, not only by the timer that woke us: the clock may have been moved back.
+  if (Date.parse(submission.processDueAt) > (await deps.clocks.now(partnerId)).getTime()) return;
 
-  const clock = deps.clockFor(submission.partnerId);
-  const thresholds = deps.thresholdsFor(submission.partnerId);
+  const thresholds = deps.thresholdsFor(partnerId);
   const engine = deps.engineFor(submission);
   let finished: Submission;
   try {
     const [selfie, document] = await Promise.all([
-      deps.objects.get(uploadKey(correlationId, 'SELFIE')),
-      deps.objects.get(uploadKey(correlationId, 'DOCUMENT')),
+      deps.store.submissions.image(correlationId, 'SELFIE'),
+      deps.store.submissions.image(correlationId, 'DOCUMENT'),
     ]);
     if (!selfie || !document) throw new Error('an uploaded image is no longer in the bucket');
     // Score exactly what the partner confirmed: bytes that changed since would make the result lie.
-    for (const [role, object] of [
+    for (const [role, image] of [
       ['SELFIE', selfie],
       ['DOCUMENT', document],
     ] as const) {
       const confirmed = submission.confirmedUploads[role];
-      if (object.etag !== confirmed)
-        throw new Error(`the ${role} image changed after confirm (${confirmed} → ${object.etag})`);
+      if (image.etag !== confirmed)
+        throw new Error(`the ${role} image changed after confirm (${confirmed} → ${image.etag})`);
     }
     const score = await engine.score(selfie.bytes, document.bytes);
-    finished = recordScore(submission, score, thresholds, clock.now());
+    finished = recordScore(submission, score, thresholds, await deps.clocks.now(partnerId));
   } catch (error) {
     deps.onError(`scoring ${correlationId}`, error);
     const message = `The comparison could not be run: ${error instanceof Error ? error.message : String(error)}`;
-    finished = recordFailure(submission, message, deps.engineName, thresholds, clock.now());
+    finished = recordFailure(
+      submission,
+      message,
+      deps.engineName,
+      thresholds,
+      await deps.clocks.now(partnerId),
+    );
   }
-  try {
-    await deps.submissions.put(correlationId, finished);
-  } catch (error) {
-    deps.onError(`recording the result of ${correlationId} (it stays PROCESSING and is scored again)`, error);
-    throw error;
-  }
-  await announceCompletion(deps, finished);
-}
-
-/**
- * Hands the completion callback over once. Called after the result is durable
- * and again at start-up for finished submissions whose hand-over was cut short.
- */
-export async function announceCompletion(deps: FlowDeps, submission: Submission): Promise<void> {
-  if (!isFinished(submission) || submission.callbackQueuedAt) return;
-  await deliverCompletion(deps, submission);
-  const clock = deps.clockFor(submission.partnerId);
-  await deps.submissions.put(submission.correlationId, markCallbackQueued(submission, clock.now()));
+  await deps.store.submissions.finish(finished, completionDelivery(deps, finished));
 }

@@ -14,15 +14,15 @@ export type ReissueAnswer =
  * for a submission whose images are not confirmed yet. Nothing is lost: an
  * image already uploaded stays until it is replaced.
  */
-export function reissueUploads(
+export async function reissueUploads(
   deps: FlowDeps,
   partnerId: string,
   correlationId: string,
   roles: readonly ImageRole[] = IMAGE_ROLES,
-): ReissueAnswer {
-  const submission = visibleTo(deps.submissions.get(correlationId), partnerId);
+): Promise<ReissueAnswer> {
+  const submission = visibleTo(await deps.store.submissions.get(correlationId), partnerId);
   if (!submission) return { kind: 'not-found' };
   if (submission.status !== 'AWAITING_UPLOAD') return { kind: 'already-confirmed', submission };
-  const now = deps.clockFor(partnerId).now();
+  const now = await deps.clocks.now(partnerId);
   return { kind: 'reissued', submission, uploads: presignUploads(deps, submission, now, roles) };
 }

@@ -27,9 +27,13 @@ export async function startSubmission(
   request: StartRequest,
   options: { prefer?: string | undefined } = {},
 ): Promise<StartAnswer> {
-  const chosen = deps.chooseScenario({ partnerId, prefer: options.prefer, referenceId: request.referenceId });
+  const chosen = await deps.chooseScenario({
+    partnerId,
+    prefer: options.prefer,
+    referenceId: request.referenceId,
+  });
   if (!chosen.ok) return { kind: 'unknown-scenario', ...chosen };
-  const now = deps.clockFor(partnerId).now();
+  const now = await deps.clocks.now(partnerId);
   const submission = openSubmission(
     {
       correlationId: deps.newCorrelationId(),
@@ -45,7 +49,7 @@ export async function startSubmission(
     },
     now,
   );
-  await deps.submissions.put(submission.correlationId, submission);
+  await deps.store.submissions.create(submission);
   // A scenario may hand out URLs that are already expired, to drive the re-issue path.
   const expired = deps.scenarioOf(submission)?.uploadUrls?.expired === true;
   const expiresAt = expired ? new Date(now.getTime() - 1000) : undefined;

@@ -109,25 +109,22 @@ describe('records written before landmarks and callback excerpts were kept', () 
 
     // Rewrite the records as the previous version wrote them: no landmarks, attempts with
     // at/durationMs/ok/statusCode only.
-    const submissionsDir = join(dataDir, 'submissions');
+    const submissionsDir = join(dataDir, 'store', 'submissions');
+    let attempts = 0;
     for (const file of readdirSync(submissionsDir).filter((f) => f.endsWith('.json'))) {
-      const record = JSON.parse(readFileSync(join(submissionsDir, file), 'utf8'));
-      for (const analysis of Object.values(record.result?.faces ?? {}) as Array<{
+      const doc = JSON.parse(readFileSync(join(submissionsDir, file), 'utf8'));
+      for (const analysis of Object.values(doc.submission.result?.faces ?? {}) as Array<{
         face: { landmarks?: unknown } | null;
       } | null>) {
         if (analysis?.face) delete analysis.face.landmarks;
       }
-      writeFileSync(join(submissionsDir, file), JSON.stringify(record));
-    }
-    const callbacksDir = join(dataDir, 'callbacks');
-    let attempts = 0;
-    for (const file of readdirSync(callbacksDir).filter((f) => f.endsWith('.json'))) {
-      const record = JSON.parse(readFileSync(join(callbacksDir, file), 'utf8'));
-      record.attempts = record.attempts.map(({ at, durationMs, ok, statusCode }: Record<string, unknown>) => {
-        attempts += 1;
-        return { at, durationMs, ok, statusCode };
-      });
-      writeFileSync(join(callbacksDir, file), JSON.stringify(record));
+      doc.delivery.attempts = doc.delivery.attempts.map(
+        ({ at, durationMs, ok, statusCode }: Record<string, unknown>) => {
+          attempts += 1;
+          return { at, durationMs, ok, statusCode };
+        },
+      );
+      writeFileSync(join(submissionsDir, file), JSON.stringify(doc));
     }
     expect(attempts).toBe(1);
 

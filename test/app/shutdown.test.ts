@@ -134,7 +134,8 @@ describe('graceful shutdown', () => {
     await client.confirm(ids.a);
     await until(async () => {
       const { body } = await client.callbacks(ids.a as string);
-      return body.deliveries[0]?.nextAttemptAt ? true : undefined;
+      const [delivery] = body.deliveries;
+      return delivery?.attempts.length === 1 && delivery.nextAttemptAt ? true : undefined;
     }, 'the first callback of A to fail and schedule a retry');
 
     ids.b = await createAndUpload();

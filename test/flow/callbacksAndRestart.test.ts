@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFixture } from '../../fixtures/index.ts';
+import { adminClient } from '../support/adminClient.ts';
 import { partnerClient } from '../support/partnerClient.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { DEMO, startTestServer, type TestServer } from '../support/testServer.ts';
@@ -69,6 +70,9 @@ describe('restart with --data-dir', () => {
     const second = await startTestServer({ dataDir });
     cleanups.push(() => second.stop());
     expect(second.log.join('')).toMatch(/Resumed 1 submission/);
+    // Scoring stays due when it was scheduled (confirm + 60 s on the partner's clock), restart or not.
+    const advanced = await adminClient(second.url).advanceClock('demo', 60);
+    expect(advanced.response.status).toBe(200);
     const client = partnerClient(second.url, await second.token());
     const finished = await client.pollUntilFinished(id);
     expect(finished.status).toBe('COMPLETED');

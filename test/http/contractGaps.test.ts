@@ -122,7 +122,7 @@ describe('confirm under --data-dir', () => {
     const { client, id } = await readyToConfirm(server);
 
     // The submissions directory disappears (and a file takes its name): every write there fails.
-    const dir = join(dataDir, 'submissions');
+    const dir = join(dataDir, 'store', 'submissions');
     renameSync(dir, `${dir}.aside`);
     writeFileSync(dir, '');
     const failed = await client.confirm(id);

@@ -119,24 +119,27 @@ describe('retention (privacy default: these are face images)', () => {
       .set('Idempotency-Key', 'confirm-1');
     expect(confirmed.status).toBe(202);
     // Processing waits on the partner's business clock, which runs on the (here stopped) wall clock.
-    await t.composed.clocks.for('demo').advance(1000);
+    await t.composed.clocks.advance('demo', 1000);
     await receiver.waitForRequests(1);
     await t.composed.idle();
     const files = (folder: string) =>
-      existsSync(join(dataDir, folder)) ? readdirSync(join(dataDir, folder)) : [];
-    for (const folder of ['objects', 'submissions', 'callbacks', 'idempotency'])
+      existsSync(join(dataDir, 'store', folder)) ? readdirSync(join(dataDir, 'store', folder)) : [];
+    // The submission's file holds its callback delivery too.
+    for (const folder of ['blobs', 'submissions', 'answers'])
       expect(files(folder).length, folder).toBeGreaterThan(0);
 
     // After a day the images go; the submission and its records stay for the week.
     clock.advance(DAY + 1);
     await t.composed.sweepExpired();
-    expect(files('objects')).toEqual([]);
+    expect(files('blobs')).toEqual([]);
     expect(files('submissions')).toHaveLength(1);
+    expect(t.log.join('\n')).toMatch(
+      /retention: deleted 2 image\(s\), 0 submission\(s\), 0 stored answer\(s\)/,
+    );
 
     clock.advance(6 * DAY);
     await t.composed.sweepExpired();
-    for (const folder of ['objects', 'submissions', 'callbacks', 'idempotency'])
-      expect(files(folder), folder).toEqual([]);
+    for (const folder of ['blobs', 'submissions', 'answers']) expect(files(folder), folder).toEqual([]);
     expect(t.log.join('\n')).toMatch(
       /retention: deleted 0 image\(s\), 1 submission\(s\), 1 stored answer\(s\)/,
     );
@@ -145,13 +148,13 @@ describe('retention (privacy default: these are face images)', () => {
   it('stray *.tmp files left by a killed process are swept at start-up', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'facematch-tmp-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    for (const folder of ['objects', 'submissions', 'callbacks', 'idempotency'])
-      mkdirSync(join(dataDir, folder), { recursive: true });
+    for (const folder of ['blobs', 'submissions', 'answers'])
+      mkdirSync(join(dataDir, 'store', folder), { recursive: true });
     const strays = [
-      join(dataDir, 'objects', '.0b6c1c9e-5f0e-4a8e-9d55-1b0d1e7c1f00.tmp'),
-      join(dataDir, 'submissions', 'abc.json.1b0d1e7c.tmp'),
-      join(dataDir, 'callbacks', 'x.msg_1.json.123.abc.tmp'),
-      join(dataDir, '.signing-key.pem.1.tmp'),
+      join(dataDir, 'store', 'blobs', '0b6c1c9e-5f0e-4a8e-9d55-1b0d1e7c1f00.bin.1b0d1e7c.tmp'),
+      join(dataDir, 'store', 'submissions', 'abc.json.1b0d1e7c.tmp'),
+      join(dataDir, 'store', 'answers', 'x.json.123.abc.tmp'),
+      join(dataDir, 'token-signing-key.pem.1.tmp'),
     ];
     for (const file of strays) writeFileSync(file, 'half a write');
     const keep = join(dataDir, 'notes.txt');

@@ -34,5 +34,6 @@ export async function createTestApp(
     { info: (m) => log.push(m), warn: (m) => log.push(m), error: (m, e) => log.push(`${m}: ${String(e)}`) },
     options.now,
   );
+  await composed.startWork();
   return { app: createApp(composed.services), composed, log };
 }

@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import type { CallbackDeliveryRecord } from '../../domain/CallbackDelivery.ts';
 import { ProblemError } from '../../http/ProblemError.ts';
 import type { ControlServices } from '../ControlServices.ts';
 import { deliveryBody } from './submissionAdminRoutes.ts';
@@ -9,26 +10,17 @@ export function callbackAdminRoutes(control: ControlServices): Router {
 
   router.get('/callbacks', async (req, res) => {
     const { partner, correlationId, state } = req.query as Record<string, string | undefined>;
-    const ids =
-      correlationId !== undefined
-        ? [correlationId]
-        : control.submissions
-            .values()
-            .filter((s) => partner === undefined || s.partnerId === partner)
-            .map((s) => s.correlationId);
-    const records = (await Promise.all(ids.map((id) => control.callbacks.deliveries(id)))).flat();
-    const deliveries = records
-      .filter(
-        (r) =>
-          (partner === undefined || r.partnerId === partner) && (state === undefined || r.state === state),
-      )
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    const deliveries = await control.store.deliveries.list({
+      ...(partner === undefined ? {} : { partnerId: partner }),
+      ...(correlationId === undefined ? {} : { correlationId }),
+      ...(state === undefined ? {} : { state: state as CallbackDeliveryRecord['state'] }),
+    });
     res.json({ deliveries: deliveries.map(deliveryBody) });
   });
 
   router.post('/callbacks/:webhookId/redeliver', async (req, res) => {
     const webhookId = req.params.webhookId as string;
-    const answer = await control.callbacks.redeliver(webhookId);
+    const answer = await control.redeliver(webhookId);
     if (answer.kind === 'not-found') {
       throw new ProblemError('delivery-not-found', { detail: `No callback delivery ${webhookId} exists.` });
     }

@@ -10,28 +10,27 @@ import { requirePartner } from './requirePartner.ts';
 export function clockAdminRoutes(control: ControlServices): Router {
   const router = express.Router();
   const { clocks, partners } = control;
-  const state = (clientId: string) => ({ clientId, ...clocks.for(clientId).state() });
+  const state = async (clientId: string) => ({ clientId, ...(await clocks.state(clientId)) });
 
-  router.get('/partners/:clientId/clock', (req, res) => {
+  router.get('/partners/:clientId/clock', async (req, res) => {
     const { clientId } = requirePartner(partners, req.params.clientId as string);
-    res.json(state(clientId));
+    res.json(await state(clientId));
   });
 
   router.post('/partners/:clientId/clock', async (req, res) => {
     const { clientId } = requirePartner(partners, req.params.clientId as string);
     // openapi/admin.yaml has already checked the body: advanceSeconds 0…366 days and/or freeze.
     const body = req.body as { advanceSeconds?: number; freeze?: boolean };
-    const clock = clocks.for(clientId);
-    if (body.freeze === true) clock.freeze();
-    if (body.advanceSeconds !== undefined) await clock.advance(body.advanceSeconds * 1000);
-    if (body.freeze === false) clock.resume();
-    res.json(state(clientId));
+    if (body.freeze === true) await clocks.freeze(clientId);
+    if (body.advanceSeconds !== undefined) await clocks.advance(clientId, body.advanceSeconds * 1000);
+    if (body.freeze === false) await clocks.resume(clientId);
+    res.json(await state(clientId));
   });
 
   router.delete('/partners/:clientId/clock', async (req, res) => {
     const { clientId } = requirePartner(partners, req.params.clientId as string);
-    await clocks.for(clientId).reset();
-    res.json(state(clientId));
+    await clocks.reset(clientId);
+    res.json(await state(clientId));
   });
 
   return router;

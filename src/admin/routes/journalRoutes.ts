@@ -8,7 +8,7 @@ const DEFAULT_LIMIT = 100;
 
 export function journalRoutes(admin: AdminServices): Router {
   const router = express.Router();
-  router.get('/__admin/journal', (req, res) => {
+  router.get('/__admin/journal', async (req, res) => {
     // The contract has checked the types already; these only turn the strings into values.
     const query = req.query as Record<string, string | undefined>;
     const filter: JournalFilter = {
@@ -22,14 +22,14 @@ export function journalRoutes(admin: AdminServices): Router {
     };
     const body: components['schemas']['JournalPage'] = {
       capacity: admin.journal.capacity,
-      size: admin.journal.size(),
-      entries: admin.journal.list(filter),
+      size: await admin.journal.size(),
+      entries: await admin.journal.list(filter),
     };
     res.set('Cache-Control', 'no-store').json(body);
   });
-  router.delete('/__admin/journal', (req, res) => {
+  router.delete('/__admin/journal', async (req, res) => {
     const partner = (req.query as Record<string, string | undefined>).partner;
-    const body: components['schemas']['JournalCleared'] = { cleared: admin.journal.clear(partner) };
+    const body: components['schemas']['JournalCleared'] = { cleared: await admin.journal.clear(partner) };
     res.json(body);
   });
   return router;

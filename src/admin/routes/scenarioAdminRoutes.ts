@@ -13,12 +13,12 @@ export function scenarioAdminRoutes(control: ControlServices): Router {
     res.json({ scenarios: scenarios.catalogue.list().map(describeScenario) });
   });
 
-  router.get('/partners/:clientId/scenario-queue', (req, res) => {
+  router.get('/partners/:clientId/scenario-queue', async (req, res) => {
     const { clientId } = requirePartner(partners, req.params.clientId as string);
-    res.json({ clientId, queue: scenarios.queue.list(clientId) });
+    res.json({ clientId, queue: await scenarios.queue.queue(clientId) });
   });
 
-  router.post('/partners/:clientId/scenario-queue', (req, res) => {
+  router.post('/partners/:clientId/scenario-queue', async (req, res) => {
     const { clientId } = requirePartner(partners, req.params.clientId as string);
     const body = (req.body ?? {}) as { scenario?: unknown; count?: unknown };
     const name = typeof body.scenario === 'string' ? body.scenario : '';
@@ -33,12 +33,12 @@ export function scenarioAdminRoutes(control: ControlServices): Router {
     }
     // The admin document has checked count (1…10000); only the name needs the catalogue.
     const count = typeof body.count === 'number' ? body.count : 1;
-    res.json({ clientId, queue: scenarios.queue.add(clientId, name, count) });
+    res.json({ clientId, queue: await scenarios.queue.enqueue(clientId, name, count) });
   });
 
-  router.delete('/partners/:clientId/scenario-queue', (req, res) => {
+  router.delete('/partners/:clientId/scenario-queue', async (req, res) => {
     const { clientId } = requirePartner(partners, req.params.clientId as string);
-    scenarios.queue.clear(clientId);
+    await scenarios.queue.clearQueue(clientId);
     res.status(204).end();
   });
 

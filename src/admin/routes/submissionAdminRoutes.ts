@@ -1,10 +1,9 @@
 import express, { type Router } from 'express';
-import type { CallbackDeliveryRecord } from '../../callbacks/CallbackLog.ts';
+import type { CallbackDeliveryRecord } from '../../domain/CallbackDelivery.ts';
 import type { Submission } from '../../domain/Submission.ts';
 import { IMAGE_ROLES } from '../../domain/Submission.ts';
 import { ProblemError } from '../../http/ProblemError.ts';
 import { partnerMatchResult } from '../../http/partnerMatchResult.ts';
-import { uploadKey } from '../../submissions/uploadKey.ts';
 import { appliedThresholds } from '../appliedThresholds.ts';
 import type { ControlServices } from '../ControlServices.ts';
 import { engineAnalysis } from '../engineAnalysis.ts';
@@ -15,44 +14,40 @@ import { engineAnalysis } from '../engineAnalysis.ts';
  */
 export function submissionAdminRoutes(control: ControlServices): Router {
   const router = express.Router();
-  const { submissions } = control;
+  const { submissions } = control.store;
 
-  router.get('/submissions', (req, res) => {
+  router.get('/submissions', async (req, res) => {
     const { partner, status, scenario, correlationId, referenceId } = req.query as Record<
       string,
       string | undefined
     >;
     // The admin document has checked limit (1…1000) and status; query values arrive as strings.
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-    const found = submissions
-      .values()
-      .filter(
-        (s) =>
-          (partner === undefined || s.partnerId === partner) &&
-          (status === undefined || s.status === status) &&
-          (scenario === undefined || s.scenario?.name === scenario) &&
-          (correlationId === undefined || s.correlationId === correlationId) &&
-          (referenceId === undefined || s.referenceId === referenceId),
-      )
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
-      .slice(0, limit);
+    const found = await submissions.list({
+      ...(partner === undefined ? {} : { partnerId: partner }),
+      ...(status === undefined ? {} : { status: status as Submission['status'] }),
+      ...(scenario === undefined ? {} : { scenario }),
+      ...(correlationId === undefined ? {} : { correlationId }),
+      ...(referenceId === undefined ? {} : { referenceId }),
+      limit,
+    });
     res.json({ submissions: found.map(summary) });
   });
 
   router.get('/submissions/:correlationId', async (req, res) => {
-    const submission = find(control, req.params.correlationId as string);
+    const submission = await find(control, req.params.correlationId as string);
     res.json(await detailed(control, submission));
   });
 
   router.get('/submissions/:correlationId/images/:imageType', async (req, res) => {
-    const submission = find(control, req.params.correlationId as string);
+    const submission = await find(control, req.params.correlationId as string);
     const role = req.params.imageType as string;
     if (!(IMAGE_ROLES as readonly string[]).includes(role)) {
       throw new ProblemError('validation-failed', {
         errors: [{ location: 'path', field: 'imageType', message: 'must be SELFIE or DOCUMENT' }],
       });
     }
-    const object = await control.objects.get(uploadKey(submission.correlationId, role as 'SELFIE'));
+    const object = await submissions.image(submission.correlationId, role as 'SELFIE');
     if (!object) {
       throw new ProblemError('image-not-found', {
         detail: `No ${role} image has been uploaded for this submission.`,
@@ -75,7 +70,7 @@ export function submissionAdminRoutes(control: ControlServices): Router {
 
   router.post('/submissions/:correlationId/advance', async (req, res) => {
     const correlationId = req.params.correlationId as string;
-    find(control, correlationId);
+    await find(control, correlationId);
     const answer = await control.advance(correlationId);
     if (answer.kind === 'not-found') throw notFound(correlationId);
     if (answer.kind === 'not-processing') {
@@ -89,8 +84,8 @@ export function submissionAdminRoutes(control: ControlServices): Router {
   return router;
 }
 
-function find(control: ControlServices, correlationId: string): Submission {
-  const submission = control.submissions.get(correlationId);
+async function find(control: ControlServices, correlationId: string): Promise<Submission> {
+  const submission = await control.store.submissions.get(correlationId);
   if (!submission) throw notFound(correlationId);
   return submission;
 }
@@ -117,7 +112,7 @@ function summary(s: Submission) {
 async function detailed(control: ControlServices, s: Submission) {
   const images = await Promise.all(
     IMAGE_ROLES.map(async (role) => {
-      const meta = await control.objects.head(uploadKey(s.correlationId, role));
+      const meta = await control.store.submissions.imageMeta(s.correlationId, role);
       return {
         imageType: role,
         uploaded: meta !== null,
@@ -128,7 +123,7 @@ async function detailed(control: ControlServices, s: Submission) {
       };
     }),
   );
-  const deliveries = await control.callbacks.deliveries(s.correlationId);
+  const deliveries = await control.store.deliveries.list({ correlationId: s.correlationId });
   return {
     ...summary(s),
     callbackUrl: s.callbackUrl,

@@ -1,7 +1,6 @@
 import express, { type Router } from 'express';
 import { IMAGE_ROLES } from '../../domain/Submission.ts';
 import { ProblemError } from '../../http/ProblemError.ts';
-import { uploadKey } from '../../submissions/uploadKey.ts';
 import type { AdminServices } from '../AdminServices.ts';
 import type { components } from '../generated/admin.ts';
 import { submissionTimeline } from '../submissionTimeline.ts';
@@ -12,12 +11,12 @@ export function timelineRoutes(admin: AdminServices): Router {
   const { control } = admin;
   router.get('/__admin/submissions/:correlationId/timeline', async (req, res) => {
     const correlationId = req.params.correlationId as string;
-    const submission = control.submissions.get(correlationId);
+    const submission = await control.store.submissions.get(correlationId);
     if (!submission) {
       throw new ProblemError('submission-not-found', { detail: `No submission ${correlationId} exists.` });
     }
     const [selfie, document] = await Promise.all(
-      IMAGE_ROLES.map((role) => control.objects.head(uploadKey(correlationId, role))),
+      IMAGE_ROLES.map((role) => control.store.submissions.imageMeta(correlationId, role)),
     );
     const body: components['schemas']['SubmissionTimeline'] = {
       correlationId,
@@ -25,8 +24,8 @@ export function timelineRoutes(admin: AdminServices): Router {
       events: submissionTimeline({
         submission,
         uploads: { SELFIE: selfie ?? null, DOCUMENT: document ?? null },
-        deliveries: await control.callbacks.deliveries(correlationId),
-        journal: admin.journal.list({ correlationId }),
+        deliveries: await control.store.deliveries.list({ correlationId }),
+        journal: await admin.journal.list({ correlationId }),
       }),
     };
     res.set('Cache-Control', 'no-store').json(body);

@@ -5,11 +5,12 @@ import { PROBLEMS, type ProblemCode } from '../problemCatalogue.ts';
 
 export function operationsRoutes(services: AppServices): Router {
   const router = express.Router();
+  // Liveness only: the process answers. Whether it can do work is /readyz's question.
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: services.health().version });
+    res.json({ status: 'ok', version: services.version });
   });
-  router.get('/readyz', (_req, res) => {
-    const health = services.health();
+  router.get('/readyz', async (_req, res) => {
+    const health = await services.health();
     if (health.status !== 'ok') res.set('Retry-After', String(services.settings.retryAfterSeconds));
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });

@@ -64,10 +64,10 @@ export function submissionRoutes(services: AppServices): Router {
     res.status(201).location(`/v1/submissions/${submission.correlationId}`).json(body);
   });
 
-  router.post('/v1/submissions/:correlationId/uploads', (req, res) => {
+  router.post('/v1/submissions/:correlationId/uploads', async (req, res) => {
     const correlationId = req.params.correlationId as string;
     const wanted = (req.body as { imageTypes?: Array<'SELFIE' | 'DOCUMENT'> } | undefined)?.imageTypes;
-    const answer = services.submissions.reissueUploads(partnerOf(res).clientId, correlationId, wanted);
+    const answer = await services.submissions.reissueUploads(partnerOf(res).clientId, correlationId, wanted);
     if (answer.kind === 'not-found') throw notFound(correlationId);
     if (answer.kind === 'already-confirmed') {
       throw new ProblemError('already-confirmed', {
@@ -103,16 +103,16 @@ export function submissionRoutes(services: AppServices): Router {
     res.status(answer.status).set(answer.headers).json(answer.body);
   });
 
-  router.get('/v1/submissions/:correlationId/status', (req, res) => {
+  router.get('/v1/submissions/:correlationId/status', async (req, res) => {
     const correlationId = req.params.correlationId as string;
-    const submission = services.submissions.poll(partnerOf(res).clientId, correlationId);
+    const submission = await services.submissions.poll(partnerOf(res).clientId, correlationId);
     if (!submission) throw notFound(correlationId);
     if (submission.status === 'PROCESSING') res.set('Retry-After', String(retryAfterSeconds));
     res.json(statusBody(submission));
   });
 
-  router.get('/v1/submissions/:correlationId', (req, res) => {
-    const s = findOwn(services, req, res);
+  router.get('/v1/submissions/:correlationId', async (req, res) => {
+    const s = await findOwn(services, req, res);
     const body: Schemas['SubmissionDetails'] = {
       correlationId: s.correlationId,
       referenceId: s.referenceId,
@@ -127,7 +127,7 @@ export function submissionRoutes(services: AppServices): Router {
   });
 
   router.get('/v1/submissions/:correlationId/callbacks', async (req, res) => {
-    const submission = findOwn(services, req, res);
+    const submission = await findOwn(services, req, res);
     const records = await services.submissions.callbackDeliveries(submission.correlationId);
     res.json({
       correlationId: submission.correlationId,
@@ -152,9 +152,9 @@ function partnerOf(res: Response): Partner {
   return res.locals.partner as Partner;
 }
 
-function findOwn(services: AppServices, req: Request, res: Response): Submission {
+async function findOwn(services: AppServices, req: Request, res: Response): Promise<Submission> {
   const correlationId = req.params.correlationId as string;
-  const submission = services.submissions.find(partnerOf(res).clientId, correlationId);
+  const submission = await services.submissions.find(partnerOf(res).clientId, correlationId);
   if (!submission) throw notFound(correlationId);
   return submission;
 }

@@ -16,7 +16,7 @@ const PROBLEM_FOR: Record<OAuthError['error'], ProblemCode> = {
 /** The Token Gateway: OAuth 2.0 client credentials → RS256 access token. */
 export function tokenRoutes(services: AppServices): Router {
   const router = express.Router();
-  router.post('/v1/oauth/token', (req, res) => {
+  router.post('/v1/oauth/token', async (req, res) => {
     const parsed = parseClientCredentials({ authorization: req.headers.authorization, body: req.body ?? {} });
     if (!parsed.ok) throw oauthProblem(parsed.error);
     const authenticated = authenticateClient(parsed, services.tokens.findPartner);
@@ -25,7 +25,7 @@ export function tokenRoutes(services: AppServices): Router {
     // RFC 6749 §5.1: token responses must never be cached.
     res
       .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
-      .json(services.tokens.issue(authenticated.partner, parsed.scope));
+      .json(await services.tokens.issue(authenticated.partner, parsed.scope));
   });
   router.get('/.well-known/jwks.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(services.tokens.jwks());
