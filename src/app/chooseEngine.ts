@@ -7,6 +7,15 @@ import { isOnnxModelSetAvailable } from '../scoring/onnx/isOnnxModelSetAvailable
 import { DEFAULT_MANIFEST_PATH } from '../scoring/onnx/loadModelSet.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
 
+/** The engine chooseEngine will give, without loading it: `onnx` when its models are installed. */
+export function expectedEngineName(config: Config): 'onnx' | 'fixture' {
+  if (config.engine === 'fixture') return 'fixture';
+  const manifestPath = config.onnx.manifestPath ?? DEFAULT_MANIFEST_PATH;
+  return config.engine === 'onnx' || isOnnxModelSetAvailable(manifestPath, config.onnx.modelSet)
+    ? 'onnx'
+    : 'fixture';
+}
+
 /**
  * `--engine onnx` scores real faces with the converted models; `fixture`
  * gives declared scores for known images and stable derived ones otherwise;

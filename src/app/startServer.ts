@@ -5,9 +5,11 @@ import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { answerNotReady } from '../http/answerNotReady.ts';
 import { createApp } from '../http/createApp.ts';
+import { createWorkerApp } from '../http/createWorkerApp.ts';
+import { loadOnFirstUse } from '../scoring/loadOnFirstUse.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
 import { adminExposureWarning } from './adminExposureWarning.ts';
-import { chooseEngine } from './chooseEngine.ts';
+import { chooseEngine, expectedEngineName } from './chooseEngine.ts';
 import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
 import { DASHBOARD_DIR, VERSION } from './projectFiles.ts';
@@ -73,16 +75,24 @@ export async function startServer(
   try {
     const { port } = server.address() as AddressInfo;
     url = config.publicUrl ?? defaultPublicUrl(config.host, port);
-    const engine = options.engine ?? (await chooseEngine(config, log.warn));
+    // An api instance scores only the synchronous module's requests: its models load when one comes.
+    const engine =
+      options.engine ??
+      (config.role === 'api'
+        ? loadOnFirstUse(expectedEngineName(config), () => chooseEngine(config, log.warn))
+        : await chooseEngine(config, log.warn));
     engineName = engine.workers ? `${engine.name} on ${engine.workers} worker thread(s)` : engine.name;
     composed = await composeServices({ ...config, publicUrl: url }, engine, log);
     // Work first: what a previous process left due runs, and no request races its resumption.
-    await composed.startWork();
-    underWay = {
-      submissions: (await composed.store.submissions.list({ status: 'PROCESSING' })).length,
-      callbacks: (await composed.store.deliveries.list({ state: 'pending' })).length,
-    };
-    handle = createApp(composed.services);
+    if (config.role !== 'api') await composed.startWork();
+    underWay =
+      composed.store.kind === 'directory'
+        ? {
+            submissions: (await composed.store.submissions.list({ status: 'PROCESSING' })).length,
+            callbacks: (await composed.store.deliveries.list({ state: 'pending' })).length,
+          }
+        : { submissions: 0, callbacks: 0 };
+    handle = config.role === 'worker' ? createWorkerApp(composed.services) : createApp(composed.services);
   } catch (error) {
     // A half-started server must not linger with an open port: the caller exits non-zero.
     server.closeAllConnections();
@@ -177,11 +187,19 @@ function banner(
   engine: string,
   underWay: { submissions: number; callbacks: number },
 ): string {
+  const where = config.store.databaseUrl
+    ? `store: PostgreSQL at ${databaseName(config.store.databaseUrl)}, role: ${config.role}`
+    : config.dataDir
+      ? `data dir: ${config.dataDir}`
+      : 'in memory';
+  if (config.role === 'worker') {
+    return `facematch-mock worker listening on ${url} (engine: ${engine}, ${where}): scoring and callbacks; serving /healthz, /readyz and /metrics`;
+  }
   const partners = config.partners
     .map((p) => `    ${p.clientId} / ${p.clientSecret}   webhook secret ${p.webhookSecret}`)
     .join('\n');
   return [
-    `facematch-mock listening on ${url} (engine: ${engine}${config.dataDir ? `, data dir: ${config.dataDir}` : ', in memory'})`,
+    `facematch-mock listening on ${url} (engine: ${engine}, ${where})`,
     `  API reference: ${url}/docs   OpenAPI: ${url}/openapi.json`,
     `  Admin API: ${url}/__admin/openapi.json (${config.admin.token ? 'admin token required' : 'open'})   Metrics: ${url}/metrics`,
     `  Dashboard: ${url}/ui${existsSync(`${DASHBOARD_DIR}index.html`) ? '' : ' (not built: run `npm run build`)'}`,
@@ -193,6 +211,12 @@ function banner(
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** host:port/database of a connection URL: never its user or password, which would end up in logs. */
+function databaseName(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.host}${parsed.pathname}`;
 }
 
 /** The usual reasons a port cannot be had, said in terms of the flags that fix them. */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startServer } from '../app/startServer.ts';
 import type { ConfigOverrides } from '../config/ConfigOverrides.ts';
-import { ENV_VARIABLES, parsePort, parseSeconds, parseWorkers } from '../config/configFromEnv.ts';
+import { ENV_VARIABLES, parseCount, parsePort, parseSeconds, parseWorkers } from '../config/configFromEnv.ts';
 import type { Config } from '../config/configSchema.ts';
 import { loadConfig } from '../config/loadConfig.ts';
 import type { Io } from './main.ts';
@@ -18,6 +18,12 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
   --onnx-workers auto|N   inference worker threads of the onnx engine, each with its own models
                            (~110 MB); default auto: one per core
   --data-dir DIR           persist submissions, images and callback logs; a restart resumes work
+  --database-url URL       postgres://…: keep the state in PostgreSQL, shared by every instance given
+                           the same URL (the shared sandbox; needs --admin-token)
+  --database-pool-size N   connections this instance keeps to the database (default 10)
+  --role all|api|worker    all: the whole sandbox (default); api: answers HTTP and enqueues work;
+                           worker: scores and sends callbacks, serving only /healthz, /readyz and
+                           /metrics on --port (api and worker need --database-url)
   --config FILE            JSON or YAML config: partners, thresholds, timings (default: the two demo partners)
   --drain-seconds N        on SIGTERM/SIGINT, wait up to N s for in-flight requests, scoring jobs and
                            callback attempts before exiting (default 10; a second signal exits at once)
@@ -56,6 +62,9 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
           clock: { type: 'string' },
           scenarios: { type: 'string' },
           'admin-token': { type: 'string' },
+          'database-url': { type: 'string' },
+          'database-pool-size': { type: 'string' },
+          role: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       }),
@@ -84,6 +93,12 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
       text('onnx-workers') === undefined
         ? undefined
         : parseWorkers(text('onnx-workers') as string, '--onnx-workers'),
+    databaseUrl: text('database-url'),
+    databasePoolSize:
+      text('database-pool-size') === undefined
+        ? undefined
+        : parseCount(text('database-pool-size') as string, '--database-pool-size'),
+    role: text('role') as Config['role'] | undefined,
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

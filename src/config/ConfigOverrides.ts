@@ -16,4 +16,9 @@ export interface ConfigOverrides {
   adminToken?: string;
   /** `onnx.workers`: inference worker threads, auto or a number. */
   onnxWorkers?: 'auto' | number;
+  /** `store.databaseUrl`: PostgreSQL for a shared sandbox. */
+  databaseUrl?: string;
+  /** `store.poolSize`. */
+  databasePoolSize?: number;
+  role?: Config['role'];
 }

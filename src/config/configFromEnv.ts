@@ -15,6 +15,9 @@ export const ENV_VARIABLES = {
   FACEMATCH_CLOCK: 'real | frozen: how every partner test clock starts',
   FACEMATCH_SCENARIOS: 'directory of your own scenario YAML files',
   FACEMATCH_ADMIN_TOKEN: 'bearer token required by /__admin and /metrics (open when unset)',
+  FACEMATCH_DATABASE_URL: 'postgres://… : state in PostgreSQL, shared by every instance (the shared sandbox)',
+  FACEMATCH_DATABASE_POOL_SIZE: 'connections per instance to the database (default 10)',
+  FACEMATCH_ROLE: 'all | api | worker: what this instance does (default all; api and worker need a database)',
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -38,6 +41,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     onnxWorkers: env.FACEMATCH_ONNX_WORKERS
       ? parseWorkers(env.FACEMATCH_ONNX_WORKERS, 'FACEMATCH_ONNX_WORKERS')
       : undefined,
+    databaseUrl: env.FACEMATCH_DATABASE_URL || undefined,
+    databasePoolSize: env.FACEMATCH_DATABASE_POOL_SIZE
+      ? parseCount(env.FACEMATCH_DATABASE_POOL_SIZE, 'FACEMATCH_DATABASE_POOL_SIZE')
+      : undefined,
+    role: (env.FACEMATCH_ROLE || undefined) as Config['role'] | undefined,
   };
 }
 
@@ -48,6 +56,12 @@ export function parseWorkers(value: string, source: string): 'auto' | number {
       `${source} must be auto (one per core) or a number of workers, e.g. 2, got "${value}".`,
     );
   }
+  return Number(value);
+}
+
+export function parseCount(value: string, source: string): number {
+  if (!/^\d+$/.test(value))
+    throw new ConfigError(`${source} must be a whole number, e.g. 10, got "${value}".`);
   return Number(value);
 }
 

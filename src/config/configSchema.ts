@@ -19,6 +19,10 @@ const corsOrigin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/?#\s]+$
   message: 'must be * or an origin such as https://app.example.com (scheme, host and port; no path)',
 });
 
+const postgresUrl = z.string().refine((u) => /^postgres(ql)?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), {
+  message: 'must be a PostgreSQL connection URL, e.g. postgres://user:password@db.example:5432/facematch',
+});
+
 export const partnerSchema = z
   .object({
     clientId: z.string().min(1).max(256),
@@ -42,6 +46,27 @@ export const configSchema = z
     publicUrl: httpUrl.optional(),
     engine: z.enum(['auto', 'fixture', 'onnx']).default('auto'),
     dataDir: z.string().min(1).optional(),
+    /**
+     * The shared sandbox: state in PostgreSQL, so any number of instances serve one sandbox.
+     * Without a database URL the process keeps its state in memory (or --data-dir) and is alone.
+     */
+    store: z
+      .object({
+        databaseUrl: postgresUrl.optional(),
+        /** Connections this instance keeps to the database. */
+        poolSize: z.number().int().min(2).max(200).default(10),
+        /** An instance silent this long is taken for dead: its scoring jobs and callback attempts go to others. */
+        takeoverSeconds: z.number().int().min(2).max(600).default(10),
+        /** How often an idle worker looks for work that fell due (new work wakes it at once). */
+        pollIntervalMs: z.number().int().min(20).max(10_000).default(250),
+      })
+      .strict()
+      .default({ poolSize: 10, takeoverSeconds: 10, pollIntervalMs: 250 }),
+    /**
+     * What this instance does: everything (the default), only HTTP (`api`: answers and enqueues),
+     * or only the work (`worker`: scoring and callbacks, with /healthz, /readyz and /metrics).
+     */
+    role: z.enum(['all', 'api', 'worker']).default('all'),
     partners: z
       .array(partnerSchema)
       .min(1, 'at least one partner is needed to get a token')
@@ -185,7 +210,33 @@ export const configSchema = z
       .max(10 * 1024 * 1024)
       .default(64 * 1024),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const shared = config.store.databaseUrl !== undefined;
+    if (config.role !== 'all' && !shared) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['role'],
+        message: `${config.role} needs the state shared with the other instances: give --database-url (FACEMATCH_DATABASE_URL). Without a database one process is the whole sandbox, so its role is all.`,
+      });
+    }
+    if (shared && config.dataDir !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataDir'],
+        message:
+          'cannot be used with a database URL: the state is in PostgreSQL then. Give one: --data-dir for one process, --database-url for a shared sandbox.',
+      });
+    }
+    if (shared && config.admin.token === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['admin', 'token'],
+        message:
+          'is required with a database URL: a shared sandbox serves many partners, so its admin API and /metrics need the operator token (--admin-token, FACEMATCH_ADMIN_TOKEN; e.g. `openssl rand -hex 16`). Partners use their own bearer tokens for their own data.',
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type PartnerConfig = z.infer<typeof partnerSchema>;

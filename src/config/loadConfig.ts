@@ -26,14 +26,36 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}
   const fromEnv = configFromEnv(env);
   const file = flags.configFile ?? fromEnv.configFile ?? DEMO_CONFIG_PATH;
   const fileValues = readConfigFile(file);
-  const { configFile: _a, adminToken: envToken, onnxWorkers: envWorkers, ...envValues } = fromEnv;
-  const { configFile: _b, adminToken: flagToken, onnxWorkers: flagWorkers, ...flagValues } = flags;
+  const {
+    configFile: _a,
+    adminToken: envToken,
+    onnxWorkers: envWorkers,
+    databaseUrl: envDatabaseUrl,
+    databasePoolSize: envPoolSize,
+    ...envValues
+  } = fromEnv;
+  const {
+    configFile: _b,
+    adminToken: flagToken,
+    onnxWorkers: flagWorkers,
+    databaseUrl: flagDatabaseUrl,
+    databasePoolSize: flagPoolSize,
+    ...flagValues
+  } = flags;
   const merged = { ...fileValues, ...definedOnly(envValues), ...definedOnly(flagValues) };
   // The nested overrides: merged into the file's section, not replacing it.
   const adminToken = flagToken ?? envToken;
   if (adminToken !== undefined) merged.admin = { ...asObject(fileValues.admin), token: adminToken };
   const onnxWorkers = flagWorkers ?? envWorkers;
   if (onnxWorkers !== undefined) merged.onnx = { ...asObject(fileValues.onnx), workers: onnxWorkers };
+  const databaseUrl = flagDatabaseUrl ?? envDatabaseUrl;
+  const poolSize = flagPoolSize ?? envPoolSize;
+  if (databaseUrl !== undefined || poolSize !== undefined) {
+    merged.store = {
+      ...asObject(fileValues.store),
+      ...definedOnly({ databaseUrl, poolSize }),
+    };
+  }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, file));
   return parsed.data;
