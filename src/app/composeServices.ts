@@ -269,6 +269,7 @@ export async function composeServices(
         engine: engine.name,
         version: VERSION,
         store: store.kind,
+        role: config.role,
       };
     },
     admin: await composeAdmin({ config, partners, journal: store.journal, events, metrics, control }),

@@ -77,6 +77,7 @@ export interface AppServices {
     engine: string;
     version: string;
     store: 'memory' | 'directory' | 'postgres';
+    role: 'all' | 'api' | 'worker';
   }>;
   settings: {
     maxJsonBytes: number;

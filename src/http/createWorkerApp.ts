@@ -21,7 +21,7 @@ export function createWorkerApp(
   app.get('/readyz', async (_req, res) => {
     const health = await services.health();
     if (health.status !== 'ok') res.set('Retry-After', String(services.settings.retryAfterSeconds));
-    res.status(health.status === 'ok' ? 200 : 503).json({ ...health, role: 'worker' });
+    res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
   app.get('/metrics', requireAdminToken(services.admin.token), async (_req, res) => {
     const text = await services.admin.metrics.render();

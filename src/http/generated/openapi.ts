@@ -301,7 +301,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness (scoring engine loaded, storage writable) */
+        /** Readiness (scoring engine loaded, store reachable) */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -555,6 +555,17 @@ export interface components {
             status: "ok" | "starting" | "draining" | "unavailable";
             engine?: string;
             version?: string;
+            /**
+             * @description Where the sandbox keeps its state: in this process (`memory`), in `--data-dir`
+             *     (`directory`), or in PostgreSQL, shared by every instance (`postgres`).
+             * @enum {string}
+             */
+            store?: "memory" | "directory" | "postgres";
+            /**
+             * @description What this instance does (`--role`); a worker serves only health, readiness and metrics.
+             * @enum {string}
+             */
+            role?: "all" | "api" | "worker";
         };
     };
     responses: {
@@ -1178,7 +1189,11 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Not ready yet (`starting`), or shutting down (`draining`); see `Retry-After`. */
+            /**
+             * @description Not ready yet (`starting`), shutting down (`draining`), or its store cannot be reached
+             *     (`unavailable`: the data directory is not writable, or the database does not answer;
+             *     it turns ready again by itself when the store is back); see `Retry-After`.
+             */
             503: {
                 headers: {
                     "Retry-After"?: string;
