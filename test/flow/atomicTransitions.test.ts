@@ -2,19 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFixture } from '../../fixtures/index.ts';
 import { adminClient } from '../support/adminClient.ts';
 import { partnerClient } from '../support/partnerClient.ts';
-import { STORE_VARIANTS } from '../support/storeVariants.ts';
+import { storeVariants } from '../support/storeVariants.ts';
 import { startTestServer, type TestServer } from '../support/testServer.ts';
 
 /**
  * Races a partner (or a Pact verifier) can start with two requests at once. Each transition must be
  * one step that the other request cannot split, on every store.
  */
-describe.each(STORE_VARIANTS)('$name store: transitions are atomic', (variant) => {
+describe.each(await storeVariants())('$name store: transitions are atomic', (variant) => {
   let server: TestServer;
   let cleanup: () => Promise<void>;
+  let adminToken: string | undefined;
   beforeAll(async () => {
     const opened = await variant.open();
     cleanup = opened.cleanup;
+    adminToken = opened.adminToken;
     server = await startTestServer(opened.overrides);
   });
   afterAll(async () => {
@@ -56,7 +58,7 @@ describe.each(STORE_VARIANTS)('$name store: transitions are atomic', (variant) =
   });
 
   it('provider states set up while the partner is being reset all answer 200', async () => {
-    const admin = adminClient(server.url);
+    const admin = adminClient(server.url, adminToken);
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         i % 2 === 0

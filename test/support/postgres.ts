@@ -11,7 +11,10 @@ export const ADMIN_DATABASE_URL =
 
 let answering: Promise<string | null> | undefined;
 
-/** Null when PostgreSQL answers; otherwise why not, for the skip message. */
+/**
+ * Null when PostgreSQL answers; otherwise why not, for the skip message. Where it must answer
+ * (FACEMATCH_REQUIRE_POSTGRES=1, as .ci/run sets it), its absence is an error, never a skip.
+ */
 export function postgresUnavailable(): Promise<string | null> {
   answering ??= (async () => {
     const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3000 });
@@ -20,6 +23,10 @@ export function postgresUnavailable(): Promise<string | null> {
       await client.query('SELECT 1');
       return null;
     } catch (error) {
+      if (process.env.FACEMATCH_REQUIRE_POSTGRES === '1')
+        throw new Error(
+          `FACEMATCH_REQUIRE_POSTGRES=1 but PostgreSQL does not answer at ${redact(ADMIN_DATABASE_URL)}: ${(error as Error).message}`,
+        );
       return `no PostgreSQL answers at ${redact(ADMIN_DATABASE_URL)} (${(error as Error).message}); start it with \`pg_ctlcluster --skip-systemctl-redirect 15 main start\` or set FACEMATCH_TEST_DATABASE_URL`;
     } finally {
       await client.end().catch(() => undefined);
