@@ -1,6 +1,8 @@
 import { describe } from 'vitest';
 import type { SandboxStore, StoreOptions } from '../../../src/store/SandboxStore.ts';
+import { confirmContract } from './confirm.ts';
 import { useStores } from './harness.ts';
+import { imageContract } from './images.ts';
 import { submissionContract } from './submissions.ts';
 
 export interface OpenedStorage {
@@ -37,5 +39,7 @@ export function describeStoreContract(variant: StoreContractVariant): void {
   describe(`SandboxStore contract: ${variant.name}`, { timeout: 30_000 }, () => {
     const stores = useStores(variant);
     submissionContract(stores);
+    imageContract(stores);
+    confirmContract(stores);
   });
 }
