@@ -1,6 +1,8 @@
 import { describe } from 'vitest';
 import type { SandboxStore, StoreOptions } from '../../../src/store/SandboxStore.ts';
 import { confirmContract } from './confirm.ts';
+import { deliveryContract } from './deliveries.ts';
+import { finishContract } from './finish.ts';
 import { useStores } from './harness.ts';
 import { imageContract } from './images.ts';
 import { submissionContract } from './submissions.ts';
@@ -41,5 +43,7 @@ export function describeStoreContract(variant: StoreContractVariant): void {
     submissionContract(stores);
     imageContract(stores);
     confirmContract(stores);
+    finishContract(stores);
+    deliveryContract(stores);
   });
 }
