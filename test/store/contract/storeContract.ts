@@ -1,10 +1,15 @@
 import { describe } from 'vitest';
 import type { SandboxStore, StoreOptions } from '../../../src/store/SandboxStore.ts';
+import { clockContract } from './clocks.ts';
 import { confirmContract } from './confirm.ts';
 import { deliveryContract } from './deliveries.ts';
 import { finishContract } from './finish.ts';
 import { useStores } from './harness.ts';
+import { idempotencyContract } from './idempotency.ts';
 import { imageContract } from './images.ts';
+import { journalContract } from './journal.ts';
+import { scenarioContract } from './scenarios.ts';
+import { secretContract } from './secrets.ts';
 import { submissionContract } from './submissions.ts';
 
 export interface OpenedStorage {
@@ -45,5 +50,10 @@ export function describeStoreContract(variant: StoreContractVariant): void {
     confirmContract(stores);
     finishContract(stores);
     deliveryContract(stores);
+    idempotencyContract(stores);
+    clockContract(stores);
+    scenarioContract(stores);
+    journalContract(stores);
+    secretContract(stores);
   });
 }
