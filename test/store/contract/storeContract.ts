@@ -8,6 +8,7 @@ import { useStores } from './harness.ts';
 import { idempotencyContract } from './idempotency.ts';
 import { imageContract } from './images.ts';
 import { journalContract } from './journal.ts';
+import { resetContract } from './reset.ts';
 import { scenarioContract } from './scenarios.ts';
 import { secretContract } from './secrets.ts';
 import { submissionContract } from './submissions.ts';
@@ -55,5 +56,6 @@ export function describeStoreContract(variant: StoreContractVariant): void {
     scenarioContract(stores);
     journalContract(stores);
     secretContract(stores);
+    resetContract(stores);
   });
 }
