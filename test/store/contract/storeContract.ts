@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import type { SandboxStore, StoreOptions } from '../../../src/store/SandboxStore.ts';
+import { changeContract } from './changes.ts';
 import { clockContract } from './clocks.ts';
 import { confirmContract } from './confirm.ts';
 import { deliveryContract } from './deliveries.ts';
@@ -12,6 +13,7 @@ import { resetContract } from './reset.ts';
 import { scenarioContract } from './scenarios.ts';
 import { secretContract } from './secrets.ts';
 import { submissionContract } from './submissions.ts';
+import { workContract } from './work.ts';
 
 export interface OpenedStorage {
   store: SandboxStore;
@@ -57,5 +59,7 @@ export function describeStoreContract(variant: StoreContractVariant): void {
     journalContract(stores);
     secretContract(stores);
     resetContract(stores);
+    workContract(stores);
+    changeContract(stores);
   });
 }
