@@ -4,10 +4,12 @@ import { changeContract } from './changes.ts';
 import { clockContract } from './clocks.ts';
 import { confirmContract } from './confirm.ts';
 import { deliveryContract } from './deliveries.ts';
+import { failureContract } from './failures.ts';
 import { finishContract } from './finish.ts';
 import { useStores } from './harness.ts';
 import { idempotencyContract } from './idempotency.ts';
 import { imageContract } from './images.ts';
+import { instanceContract } from './instances.ts';
 import { journalContract } from './journal.ts';
 import { resetContract } from './reset.ts';
 import { scenarioContract } from './scenarios.ts';
@@ -61,5 +63,7 @@ export function describeStoreContract(variant: StoreContractVariant): void {
     resetContract(stores);
     workContract(stores);
     changeContract(stores);
+    instanceContract(stores);
+    failureContract(stores);
   });
 }
