@@ -194,7 +194,10 @@ export const CLAIM_TIMEOUT_MS = 60_000;
 
 /** Idempotency-Key answers; `key` is already a hash of the partner and the header value. */
 export interface IdempotencyStore {
-  /** In one step: the stored answer, or `in-flight`, or the key is now claimed by the caller. */
+  /**
+   * In one step: the stored answer, or `in-flight`, or the key is now claimed by the caller. A store
+   * that is one process's forgets claims when that process ends (the requests ended with it).
+   */
   claim(partnerId: string, key: string, at: Date): Promise<IdempotencyClaim>;
   /** Stores the answer of a claimed key. */
   complete(key: string, answer: StoredAnswer): Promise<void>;
@@ -294,10 +297,9 @@ export interface WorkQueue {
   /** True once `item` has run (see WorkItem.revision); false when `timeoutMs` passed first. */
   settled(item: WorkItem, timeoutMs: number): Promise<boolean>;
   /**
-   * A graceful stop: what runs finishes, what is due now still starts, and what falls due later
-   * stays pending in the store for another instance or the next start. Resolves once nothing runs
-   * here. A store with no other instance (memory, directory) also lets scoring that falls due
-   * meanwhile run first: a confirmed submission is in flight, and the memory store would lose it.
+   * A graceful stop: what runs finishes, what is due now still starts (a callback's first attempt
+   * after a scoring job that just finished), and what falls due later stays pending in the store,
+   * for another instance or the next start. Resolves once nothing runs here.
    */
   drain(): Promise<void>;
   /** Aborts running handlers (at their next safe point) and starts nothing more; resolves when they ended. */

@@ -140,6 +140,12 @@ describe('graceful shutdown', () => {
 
     ids.b = await createAndUpload();
     expect((await client.confirm(ids.b)).response.status).toBe(202);
+    // B's job ends and its callback goes out; the receiver holds the answer for a second.
+    await until(
+      async () =>
+        receiver.requests.some((r) => JSON.parse(r.rawBody).data.correlationId === ids.b) ? true : undefined,
+      'the callback of B to be on the wire',
+    );
 
     const c = await client.createSubmission({ callbackUrl: receiver.url, selfieContentType: 'image/png' });
     ids.c = c.body.correlationId;
@@ -157,7 +163,7 @@ describe('graceful shutdown', () => {
 
     expect(await first.exited).toBe(0);
     expect(first.output()).toMatch(/drained/);
-    // B's job finished during the drain and its callback attempt completed; A's retry was left for later.
+    // B's callback attempt, on the wire at SIGTERM, completed during the drain; A's retry was left for later.
     const sentBeforeRestart = receiver.requests.map((r) => JSON.parse(r.rawBody).data.correlationId);
     expect(sentBeforeRestart.filter((id) => id === ids.b)).toHaveLength(1);
     expect(sentBeforeRestart.filter((id) => id === ids.a)).toHaveLength(1);

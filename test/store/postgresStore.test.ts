@@ -1,7 +1,5 @@
 import pg from 'pg';
 import { afterAll } from 'vitest';
-// Until the PostgreSQL adapter lands on this branch (src/store/postgres/ is being written elsewhere), tsc would
-// refuse the import; once it does, nothing is ignored here and these four comment lines can go.
 // biome-ignore lint/suspicious/noTsIgnore: @ts-expect-error would turn into an error the day the adapter lands
 // @ts-ignore
 import { createPostgresStore } from '../../src/store/postgres/createPostgresStore.ts';

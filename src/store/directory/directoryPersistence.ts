@@ -73,6 +73,7 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
     }
   };
   const json = (value: unknown) => `${JSON.stringify(value)}\n`;
+  const secrets = new Map<SecretName, Promise<string>>();
 
   /** Left by writes a crash cut short (the files they were to replace are intact); at start-up none is under way. */
   async function sweepTempFiles(): Promise<number> {
@@ -182,9 +183,17 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
       queue.length > 0
         ? write(partnerId, file('scenario-queues', partnerId), json(queue))
         : remove(partnerId, file('scenario-queues', partnerId)),
-    async secret(name, create) {
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
-      return (await createFileOnce(join(dataDir, SECRET_FILES[name]), create)).trim();
+    secret(name, create) {
+      // One read-or-create per secret and process: concurrent callers share it, and later ones the value.
+      let value = secrets.get(name);
+      if (!value) {
+        value = mkdir(dataDir, { recursive: true, mode: 0o700 })
+          .then(() => createFileOnce(join(dataDir, SECRET_FILES[name]), create))
+          .then((text) => text.trim());
+        secrets.set(name, value);
+        value.catch(() => secrets.delete(name));
+      }
+      return value;
     },
     async reset(plan) {
       // The plan first: whatever a crash leaves undone, the next start finishes.

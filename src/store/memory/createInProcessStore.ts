@@ -57,6 +57,8 @@ export async function createInProcessStore(
 
   const initialClock = (): ClockState =>
     options.initialClock === 'frozen' ? { offsetMs: 0, frozenAtMs: wallNow() } : REAL_TIME;
+  /** Frozen defaults fixed in memory but not yet written: written by the next get or update, under the clock's turn. */
+  const unsavedClocks = new Set<string>();
   /** The clock as the scheduler needs it, synchronously; a frozen default is fixed at first sight. */
   const clockOf = (partnerId: string): ClockState => {
     let state = clocks.get(partnerId);
@@ -64,7 +66,7 @@ export async function createInProcessStore(
       state = initialClock();
       if (state.frozenAtMs !== null) {
         clocks.set(partnerId, state);
-        void persistence.saveClock(partnerId, state).catch(() => undefined);
+        unsavedClocks.add(partnerId);
       }
     }
     return state;
@@ -394,16 +396,22 @@ export async function createInProcessStore(
     clocks: {
       async get(partnerId) {
         const known = clocks.get(partnerId);
-        if (known) return { ...known };
-        const state = clockOf(partnerId);
-        // A frozen default is written before anyone is told the instant it stands at.
-        if (state.frozenAtMs !== null) await persistence.saveClock(partnerId, state);
-        return { ...state };
+        if (known && !unsavedClocks.has(partnerId)) return { ...known };
+        return locks.run(`clock:${partnerId}`, async () => {
+          const state = clockOf(partnerId);
+          // A frozen default is written before anyone is told the instant it stands at.
+          if (unsavedClocks.has(partnerId)) {
+            await persistence.saveClock(partnerId, state);
+            unsavedClocks.delete(partnerId);
+          }
+          return { ...state };
+        });
       },
       update(partnerId, change) {
         return locks.run(`clock:${partnerId}`, async () => {
           const next = change({ ...clockOf(partnerId) });
           await persistence.saveClock(partnerId, next);
+          unsavedClocks.delete(partnerId);
           clocks.set(partnerId, next);
           work.rearm(partnerId);
           return { ...next };

@@ -41,9 +41,10 @@ export function createWorkScheduler(p: {
   const ready: Record<WorkKind, string[]> = { process: [], deliver: [] };
   let handlers: WorkHandlers | undefined;
   let limits: Record<WorkKind, number> = { process: 1, deliver: 1 };
-  let phase: 'waiting' | 'running' | 'draining' | 'stopped' = 'waiting';
+  let phase: 'waiting' | 'running' | 'draining' | 'drained' | 'stopped' = 'waiting';
   const shutdown = new AbortController();
   let quietWaiters: Array<{ done: () => boolean; resolve: () => void }> = [];
+  let drained: Promise<void> | undefined;
 
   const settleQuiet = () => {
     if (quietWaiters.length === 0) return;
@@ -72,9 +73,8 @@ export function createWorkScheduler(p: {
     const wall = wallDueOf(entry.item);
     if (wall === null) return; // A frozen clock that has not reached it: a clock change re-arms it.
     const delay = Math.max(wall - p.wallNow(), minimumDelayMs);
-    // While draining, scoring still falls due (a confirmed submission is in flight, and the memory
-    // store would lose it), but a callback retry due later is left in the store for the next start.
-    if (phase === 'draining' && delay > 0 && entry.item.kind === 'deliver') return settleQuiet();
+    // While draining, what falls due later is left in the store, for the next start.
+    if (phase === 'draining' && delay > 0) return settleQuiet();
     if (delay <= 0) return markReady(key);
     entry.timer = setTimeout(
       () => {
@@ -213,14 +213,14 @@ export function createWorkScheduler(p: {
         phase = 'draining';
         for (const key of entries.keys()) arm(key);
       }
-      // Work due now was marked ready by arm() above (or when a running handler created it).
-      return whenQuiet(
-        () =>
-          running.size === 0 &&
-          ready.process.length === 0 &&
-          ready.deliver.length === 0 &&
-          ![...entries.values()].some((entry) => entry.timer !== undefined && entry.item.kind === 'process'),
-      );
+      // Work due now was marked ready by arm() above (or when a running handler created it). Once
+      // quiet, nothing more starts here: a clock change afterwards leaves its work in the store.
+      drained ??= whenQuiet(() => {
+        const quiet = running.size === 0 && ready.process.length === 0 && ready.deliver.length === 0;
+        if (quiet && phase === 'draining') phase = 'drained';
+        return quiet;
+      });
+      return drained;
     },
 
     async stop() {

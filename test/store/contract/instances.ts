@@ -88,7 +88,11 @@ export function instanceContract(stores: Stores): void {
       );
       expect(await again.deliveries.get(record.id)).toEqual(attempted);
       expect(await again.idempotency.claim(PARTNER, key, clock.now())).toEqual({ kind: 'answered', answer });
-      expect(await again.idempotency.claim(PARTNER, inFlight, clock.now())).toEqual({ kind: 'in-flight' });
+      // A claim is a request being answered. Where the store is one process's, a restart ended that
+      // request, so the key is free again at once; where instances share it, the claimer may be alive.
+      expect(await again.idempotency.claim(PARTNER, inFlight, clock.now())).toEqual({
+        kind: opened.sharedAcrossInstances ? 'in-flight' : 'claimed',
+      });
       expect(await again.clocks.get(PARTNER)).toEqual(frozenClock);
       expect(await again.clocks.get(OTHER_PARTNER)).toEqual(movedClock);
       expect(await again.scenarios.queue(PARTNER)).toEqual([
