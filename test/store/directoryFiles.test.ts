@@ -3,8 +3,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { afterAttempt, type DeliveryAttempt, openDelivery } from '../../src/domain/CallbackDelivery.ts';
+import { DEFAULT_THRESHOLDS } from '../../src/domain/outcome.ts';
 import { IMAGE_ROLES } from '../../src/domain/Submission.ts';
-import { openSubmission } from '../../src/domain/submissionLifecycle.ts';
+import { openSubmission, recordScore } from '../../src/domain/submissionLifecycle.ts';
 import { createDirectoryStore } from '../../src/store/directory/createDirectoryStore.ts';
 import type { ResetPlan, SubmissionDoc } from '../../src/store/memory/Persistence.ts';
 import type { SandboxStore } from '../../src/store/SandboxStore.ts';
@@ -109,9 +111,11 @@ describe('directory store files', () => {
     expect((await store.submissions.confirm('sub-1', 'demo', new Date(), null)).kind).toBe('started');
   });
 
-  it('leaves no temporary file behind after its writes', async () => {
-    const dir = await dataDir();
-    const { store } = await open(dir);
+  it('starts on a data dir not yet created, and leaves no temporary file behind after its writes', async () => {
+    const dir = join(await dataDir(), 'not-yet-created');
+    const { store, warnings } = await open(dir);
+    expect(await store.submissions.list({})).toEqual([]);
+    expect(warnings).toEqual([]);
     await Promise.all(['a', 'b', 'c'].map((id) => uploaded(store, `sub-${id}`)));
     await store.submissions.confirm('sub-a', 'demo', new Date(), null);
     await store.clocks.update('demo', (state) => ({ ...state, offsetMs: 60_000 }));
@@ -224,6 +228,60 @@ describe('directory store files', () => {
     });
     expect(await store.scenarios.queue('other')).toEqual([{ scenario: 'review', remaining: 3 }]);
     expect(await store.clocks.get('other')).toEqual({ offsetMs: 0, frozenAtMs: Date.parse('2030-01-01') });
+  });
+
+  it('keeps, across a restart, everything an attempt recorded and what a scenario forces on the delivery', async () => {
+    const dir = await dataDir();
+    const first = await open(dir);
+    await uploaded(first.store, 'sub-1');
+    const now = new Date();
+    const confirmed = await first.store.submissions.confirm('sub-1', 'demo', now, null);
+    if (confirmed.kind !== 'started') throw new Error(`confirm answered ${confirmed.kind}`);
+    const finished = recordScore(
+      confirmed.submission,
+      { score: 92, reasons: [], selfie: null, document: null, engine: 'test' },
+      DEFAULT_THRESHOLDS,
+      now,
+    );
+    const opened = openDelivery({
+      id: 'msg_1',
+      correlationId: 'sub-1',
+      partnerId: 'demo',
+      url: 'https://partner.example/cb',
+      body: '{"type":"submission.completed"}',
+      at: now,
+      forced: { failAttempts: 'all', duplicates: 2 },
+    });
+    await first.store.submissions.finish(finished, opened);
+    const attempt: DeliveryAttempt = {
+      at: now.toISOString(),
+      durationMs: 3,
+      statusCode: 401,
+      ok: false,
+      error: 'receiver answered 401; only 2xx counts as delivered',
+      requestHeaders: { 'webhook-id': 'msg_1', 'content-type': 'application/json' },
+      responseBodyExcerpt: '{"error":"bad signature"}',
+      responseBodyTruncated: false,
+    };
+    const stored = await first.store.deliveries.get('msg_1');
+    if (!stored) throw new Error('the delivery was not stored');
+    const attempted = afterAttempt(stored, attempt, [1000], now);
+    expect(await first.store.deliveries.compareAndSet(attempted, stored.revision)).toBe(true);
+    const before = await first.store.deliveries.get('msg_1');
+    expect(before).toMatchObject({ forced: { failAttempts: 'all', duplicates: 2 }, attempts: [attempt] });
+    await first.store.close();
+
+    const second = await open(dir);
+    expect(await second.store.deliveries.get('msg_1')).toEqual(before);
+    // Given up, then sent again: the retry schedule's base survives a restart too.
+    const exhausted = afterAttempt(before as NonNullable<typeof before>, attempt, [], now);
+    expect(await second.store.deliveries.compareAndSet(exhausted, before?.revision ?? -1)).toBe(true);
+    expect((await second.store.deliveries.redeliver('msg_1', now)).kind).toBe('started');
+    const redelivered = await second.store.deliveries.get('msg_1');
+    expect(redelivered).toMatchObject({ state: 'pending', retryBase: 2 });
+    await second.store.close();
+
+    expect(await (await open(dir)).store.deliveries.get('msg_1')).toEqual(redelivered);
   });
 
   it('warns once, naming them, about folders an earlier version wrote, and leaves them alone', async () => {
