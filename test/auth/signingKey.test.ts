@@ -3,13 +3,16 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTokenService } from '../../src/app/createTokenService.ts';
 import { issueAccessToken } from '../../src/auth/issueAccessToken.ts';
 import { jwks } from '../../src/auth/jwks.ts';
 import { jwkThumbprint } from '../../src/auth/jwkThumbprint.ts';
-import { loadOrCreateSigningKey, SIGNING_KEY_FILE } from '../../src/auth/loadOrCreateSigningKey.ts';
 import type { Partner } from '../../src/auth/Partner.ts';
-import { createSigningKey } from '../../src/auth/SigningKey.ts';
+import { createSigningKey, signingKeyFromPem } from '../../src/auth/SigningKey.ts';
 import { verifyAccessToken } from '../../src/auth/verifyAccessToken.ts';
+import { createDirectoryStore } from '../../src/store/directory/createDirectoryStore.ts';
+import { createMemoryStore } from '../../src/store/memory/createMemoryStore.ts';
+import type { SandboxStore, StoreOptions } from '../../src/store/SandboxStore.ts';
 
 const partner: Partner = {
   clientId: 'demo',
@@ -18,6 +21,17 @@ const partner: Partner = {
   thresholds: { success: 80, review: 70 },
   tokenTtlSeconds: 3600,
 };
+
+const storeOptions: StoreOptions = {
+  retention: { imageSeconds: 3600, submissionSeconds: 86_400 },
+  journalCapacity: 100,
+  initialClock: 'real',
+  now: () => new Date(),
+};
+
+/** The PEM as the token service creates it (PKCS#8). */
+const newPem = async () =>
+  (await createSigningKey()).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 describe('jwkThumbprint', () => {
   it('matches the RFC 7638 §3.1 example', () => {
@@ -52,29 +66,44 @@ describe('jwks', () => {
   });
 });
 
-describe('loadOrCreateSigningKey', () => {
+describe('the token signing key in the directory store', () => {
   let dir: string;
+  const opened: SandboxStore[] = [];
+  const open = async (dataDir = dir) => {
+    const store = await createDirectoryStore(dataDir, { ...storeOptions, warn: () => undefined });
+    opened.push(store);
+    return store;
+  };
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'facematch-auth-'));
   });
   afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps the key in the data directory, private to the owner, so tokens survive a restart', async () => {
+  it('is kept in token-signing-key.pem, private to the owner, so tokens survive a restart', async () => {
     const dataDir = join(dir, 'data');
-    const first = await loadOrCreateSigningKey(dataDir);
-    const file = join(dataDir, SIGNING_KEY_FILE);
+    const first = await open(dataDir);
+    const pem = await first.secrets.getOrCreate('token-signing-key', newPem);
+    const file = join(dataDir, 'token-signing-key.pem');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(await readFile(file, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-
+    const key = signingKeyFromPem(pem);
     const now = new Date();
-    const { access_token } = issueAccessToken({ key: first, partner, issuer: 'iss', audience: 'aud', now });
-    const second = await loadOrCreateSigningKey(dataDir);
-    expect(second.kid).toBe(first.kid);
+    const { access_token } = issueAccessToken({ key, partner, issuer: 'iss', audience: 'aud', now });
+    await first.close();
+
+    const second = await open(dataDir);
+    const again = signingKeyFromPem(
+      await second.secrets.getOrCreate('token-signing-key', async () => {
+        throw new Error('a key was already stored; none may be created');
+      }),
+    );
+    expect(again.kid).toBe(key.kid);
     const result = verifyAccessToken({
       token: access_token,
-      keys: [second],
+      keys: [again],
       issuer: 'iss',
       audience: 'aud',
       now,
@@ -82,21 +111,70 @@ describe('loadOrCreateSigningKey', () => {
     expect(result.ok).toBe(true);
   });
 
-  it('lets two concurrent starts on one directory agree on a single key', async () => {
-    const keys = await Promise.all([loadOrCreateSigningKey(dir), loadOrCreateSigningKey(dir)]);
-    expect(keys[0].kid).toBe(keys[1].kid);
+  it('is one key for two stores opening one directory at once', async () => {
+    const start = async () => (await open()).secrets.getOrCreate('token-signing-key', newPem);
+    const [a, b] = await Promise.all([start(), start()]);
+    expect(signingKeyFromPem(a).kid).toBe(signingKeyFromPem(b).kid);
+    expect((await readFile(join(dir, 'token-signing-key.pem'), 'utf8')).trim()).toBe(a.trim());
   });
 
-  it('makes a fresh key per call without a directory', async () => {
-    const [a, b] = await Promise.all([loadOrCreateSigningKey(), loadOrCreateSigningKey()]);
-    expect(a.kid).not.toBe(b.kid);
+  it('signs with the stored key: the token service publishes it, the same after a restart', async () => {
+    const service = async () =>
+      createTokenService({
+        partners: new Map([[partner.clientId, partner]]),
+        issuer: 'iss',
+        audience: 'aud',
+        secrets: (await open()).secrets,
+        now: async () => new Date(),
+      });
+    const first = await service();
+    const token = await first.issue(partner);
+    const second = await service();
+    expect(second.jwks()).toEqual(first.jwks());
+    expect(await second.verify(token.access_token)).toMatchObject({
+      ok: true,
+      partner: { clientId: 'demo' },
+    });
   });
 
-  it('refuses a key file that is not a usable RS256 key, saying how to recover', async () => {
-    await writeFile(join(dir, SIGNING_KEY_FILE), 'not a pem');
-    await expect(loadOrCreateSigningKey(dir)).rejects.toThrow(/Delete it/);
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    await writeFile(join(dir, SIGNING_KEY_FILE), privateKey.export({ format: 'pem', type: 'pkcs8' }));
-    await expect(loadOrCreateSigningKey(dir)).rejects.toThrow(/RSA key of at least 2048 bits/);
+  it('refuses a stored key that is not a usable RS256 key, saying how to recover', async () => {
+    const tokens = async () =>
+      createTokenService({
+        partners: new Map([[partner.clientId, partner]]),
+        issuer: 'iss',
+        audience: 'aud',
+        secrets: (await open()).secrets,
+        now: async () => new Date(),
+      });
+    const file = join(dir, 'token-signing-key.pem');
+    await writeFile(file, 'not a pem');
+    await expect(tokens()).rejects.toThrow(
+      /stored token signing key is not usable .*Remove it \(token-signing-key\.pem in the data dir/,
+    );
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    await writeFile(file, ec.export({ format: 'pem', type: 'pkcs8' }));
+    await expect(tokens()).rejects.toThrow(/RSA key of at least 2048 bits.*Remove it/);
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    await writeFile(file, small.export({ format: 'pem', type: 'pkcs8' }));
+    await expect(tokens()).rejects.toThrow(/got rsa, 1024 bits/);
+    // The broken key was reported, never silently replaced: tokens cached by partners would stop verifying.
+    expect(await readFile(file, 'utf8')).toBe(small.export({ format: 'pem', type: 'pkcs8' }));
+  });
+});
+
+describe('the token signing key in the memory store', () => {
+  it('is fresh per store, never one built in, and the same for the life of the store', async () => {
+    const [a, b] = await Promise.all([createMemoryStore(storeOptions), createMemoryStore(storeOptions)]);
+    try {
+      const [first, second, again] = await Promise.all([
+        a.secrets.getOrCreate('token-signing-key', newPem),
+        b.secrets.getOrCreate('token-signing-key', newPem),
+        a.secrets.getOrCreate('token-signing-key', newPem),
+      ]);
+      expect(signingKeyFromPem(first).kid).not.toBe(signingKeyFromPem(second).kid);
+      expect(again).toBe(first);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });

@@ -6,11 +6,13 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createBucketRouter } from '../../src/bucket/bucketRouter.ts';
-import { createDirectoryObjectStore } from '../../src/bucket/directoryObjectStore.ts';
-import { createMemoryObjectStore } from '../../src/bucket/memoryObjectStore.ts';
 import { presignDownload } from '../../src/bucket/presignDownload.ts';
 import { presignUpload } from '../../src/bucket/presignUpload.ts';
+import { openSubmission } from '../../src/domain/submissionLifecycle.ts';
+import { createDirectoryStore } from '../../src/store/directory/createDirectoryStore.ts';
+import { uploadedImages } from '../../src/submissions/uploadedImages.ts';
 import { bucketTestApp, credentials, inAnHour, pathOf, xmlElement } from './bucketTestApp.ts';
+import { createMemoryObjectStore } from './memoryObjectStore.ts';
 
 const KEY = 'uploads/abc/SELFIE';
 const JPEG_BYTES = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
@@ -158,37 +160,99 @@ describe('PUT to a presigned URL', () => {
     expect(await store.get(KEY)).toBeNull();
   });
 
-  it('refuses to store when the owner locks the key while the body is arriving', async () => {
-    let calls = 0;
-    const { app, store } = bucketTestApp({ canWrite: () => ++calls === 1 });
+  it('answers AccessDenied when the store refuses the write at the end, though the early check let it through', async () => {
+    // canWrite is only the early check, before the body is read; the store's put decides in the same
+    // step as the write (the submission may have been confirmed while the body was arriving).
+    const asked: string[] = [];
+    const { app, store } = bucketTestApp({
+      canWrite: (key) => {
+        asked.push(key);
+        return true;
+      },
+      store: createMemoryObjectStore({ locked: () => true }),
+    });
     const upload = presigned();
     const res = await request(app).put(pathOf(upload.url)).set(upload.headers).send(JPEG_BYTES);
     expect(res.status).toBe(403);
-    expect(s3Error(res).code).toBe('AccessDenied');
+    const error = s3Error(res);
+    expect(error.code).toBe('AccessDenied');
+    expect(error.message).toMatch(/already confirmed; request a new presigned URL/);
+    expect(xmlElement(error.body, 'Key')).toBe(KEY);
+    expect(res.headers.etag).toBeUndefined();
+    expect(asked).toEqual([KEY]);
     expect(await store.get(KEY)).toBeNull();
   });
 
   it('answers InternalError in XML when the store or the owner fails, never an express error page', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'bucket-broken-'));
-    try {
-      // A store whose directory is a file: every write fails for real.
-      await writeFile(join(root, 'not-a-dir'), '');
-      const broken = bucketTestApp({ store: createDirectoryObjectStore(join(root, 'not-a-dir', 'objects')) });
-      const upload = presigned();
-      const res = await request(broken.app).put(pathOf(upload.url)).set(upload.headers).send(JPEG_BYTES);
-      expect(res.status).toBe(500);
-      expect(s3Error(res).code).toBe('InternalError');
-
-      const throwing = bucketTestApp({
-        canWrite: () => {
-          throw new Error('owner unavailable');
+    const told: unknown[] = [];
+    const failing = createMemoryObjectStore();
+    const broken = bucketTestApp({
+      store: {
+        ...failing,
+        put: async () => {
+          throw new Error('disk on fire');
         },
+      },
+      onError: (error) => told.push(error),
+    });
+    const upload = presigned();
+    const res = await request(broken.app).put(pathOf(upload.url)).set(upload.headers).send(JPEG_BYTES);
+    expect(res.status).toBe(500);
+    expect(s3Error(res).code).toBe('InternalError');
+    expect(told).toEqual([expect.objectContaining({ message: 'disk on fire' })]);
+
+    const throwing = bucketTestApp({
+      canWrite: () => {
+        throw new Error('owner unavailable');
+      },
+    });
+    const res2 = await request(throwing.app).put(pathOf(upload.url)).set(upload.headers).send(JPEG_BYTES);
+    expect(res2.status).toBe(500);
+    expect(s3Error(res2).code).toBe('InternalError');
+  });
+
+  it('answers ServiceUnavailable with Retry-After when the storage cannot be written, and stores nothing', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'bucket-broken-'));
+    const store = await createDirectoryStore(dataDir, {
+      retention: { imageSeconds: 3600, submissionSeconds: 86_400 },
+      journalCapacity: 10,
+      initialClock: 'real',
+      now: () => new Date(),
+      warn: () => undefined,
+    });
+    try {
+      await store.submissions.create(
+        openSubmission(
+          {
+            correlationId: 'abc',
+            partnerId: 'demo',
+            referenceId: null,
+            documentType: 'KTP',
+            callbackUrl: null,
+            contentTypes: { SELFIE: 'image/jpeg', DOCUMENT: 'image/jpeg' },
+          },
+          new Date(),
+        ),
+      );
+      // The folder image bytes go to is now a file: every write of them fails for real (StorageError).
+      await rm(join(dataDir, 'store', 'blobs'), { recursive: true, force: true });
+      await writeFile(join(dataDir, 'store', 'blobs'), '');
+      const told: unknown[] = [];
+      const { app } = bucketTestApp({
+        store: uploadedImages(store.submissions),
+        onError: (e) => told.push(e),
       });
-      const res2 = await request(throwing.app).put(pathOf(upload.url)).set(upload.headers).send(JPEG_BYTES);
-      expect(res2.status).toBe(500);
-      expect(s3Error(res2).code).toBe('InternalError');
+      const upload = presigned();
+      const res = await request(app).put(pathOf(upload.url)).set(upload.headers).send(JPEG_BYTES);
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(s3Error(res).code).toBe('ServiceUnavailable');
+      expect(await store.submissions.imageMeta('abc', 'SELFIE')).toBeNull();
+      // The storage being away is no failure of ours: nothing to report as a bug.
+      expect(told).toEqual([]);
     } finally {
-      await rm(root, { recursive: true, force: true });
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import { type BucketRouterOptions, createBucketRouter } from '../../src/bucket/bucketRouter.ts';
-import { createMemoryObjectStore } from '../../src/bucket/memoryObjectStore.ts';
 import type { ObjectStore } from '../../src/bucket/ObjectStore.ts';
+import { createMemoryObjectStore } from './memoryObjectStore.ts';
 
 export const credentials = { accessKeyId: 'test-access-key', secret: 'test-bucket-secret' };
 

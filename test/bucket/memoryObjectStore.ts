@@ -1,13 +1,22 @@
-import type { ObjectMeta, ObjectStore, StoredObject } from './ObjectStore.ts';
-import { assertObjectKey } from './objectKey.ts';
+import type { ObjectMeta, ObjectStore, StoredObject } from '../../src/bucket/ObjectStore.ts';
+import { assertObjectKey } from '../../src/bucket/objectKey.ts';
 
-/** The default store: fast, and gone on restart. It applies the same key rules as the directory store, so switching stores never changes which keys work. */
-export function createMemoryObjectStore(now: () => Date = () => new Date()): ObjectStore {
+/**
+ * The bucket router's object store in tests: any valid key, in memory. The server's own store is
+ * `uploadedImages` (src/submissions/), whose keys are submissions' images; this one lets the
+ * router's HTTP behaviour be tested without a submission behind every key. It keeps the port's
+ * rules: a bad key is a bug (it throws), bytes are copied both ways, and `put` answers `locked`
+ * when `locked(key)` says so at the moment of the write, storing nothing.
+ */
+export function createMemoryObjectStore(
+  options: { now?: () => Date; locked?: (key: string) => boolean } = {},
+): ObjectStore {
+  const { now = () => new Date(), locked = () => false } = options;
   const objects = new Map<string, StoredObject>();
   return {
     async put(key, bytes, meta) {
       assertObjectKey(key);
-      // Copies both ways: a caller reusing its buffer must not change what is stored, or the reverse.
+      if (locked(key)) return 'locked';
       objects.set(key, {
         bytes: Buffer.from(bytes),
         contentType: meta.contentType,
@@ -15,6 +24,7 @@ export function createMemoryObjectStore(now: () => Date = () => new Date()): Obj
         size: bytes.length,
         storedAt: now(),
       });
+      return 'stored';
     },
     async get(key) {
       assertObjectKey(key);
@@ -29,13 +39,6 @@ export function createMemoryObjectStore(now: () => Date = () => new Date()): Obj
       if (!object) return null;
       const { bytes: _bytes, ...meta } = object;
       return { ...meta, storedAt: new Date(meta.storedAt) };
-    },
-    async delete(key) {
-      assertObjectKey(key);
-      objects.delete(key);
-    },
-    async keys() {
-      return [...objects.keys()];
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/journal/JournalEntry.ts';
-import { createRequestJournal } from '../../src/journal/RequestJournal.ts';
 import { redactPath } from '../../src/journal/redactPath.ts';
+import { createPartnerJournal } from '../../src/store/memory/partnerJournal.ts';
 
 function entry(fields: Partial<JournalEntry> = {}): Omit<JournalEntry, 'id'> {
   return {
@@ -19,20 +19,27 @@ function entry(fields: Partial<JournalEntry> = {}): Omit<JournalEntry, 'id'> {
   };
 }
 
-describe('the request journal', () => {
-  it('keeps the newest `capacity` entries, newest first, with increasing ids', () => {
-    const journal = createRequestJournal(3);
-    for (let i = 1; i <= 5; i++) journal.record(entry({ path: `/p${i}` }));
-    expect(journal.size()).toBe(3);
-    expect(journal.list().map((e) => [e.id, e.path])).toEqual([
-      ['req_5', '/p5'],
-      ['req_4', '/p4'],
-      ['req_3', '/p3'],
+describe('the request journal (one ring per partner)', () => {
+  it('lists newest first, with ids increasing across partners', () => {
+    const journal = createPartnerJournal(10);
+    const recorded = ['demo', 'demo-2', null, 'demo', 'demo-2'].map((partnerId, i) =>
+      journal.record(entry({ partnerId, path: `/p${i + 1}` })),
+    );
+    expect(recorded.map((e) => e.id)).toEqual(['req_1', 'req_2', 'req_3', 'req_4', 'req_5']);
+    expect(recorded[0]).toEqual({ id: 'req_1', ...entry({ path: '/p1' }) });
+    expect(journal.list({}).map((e) => [e.id, e.partnerId, e.path])).toEqual([
+      ['req_5', 'demo-2', '/p5'],
+      ['req_4', 'demo', '/p4'],
+      ['req_3', null, '/p3'],
+      ['req_2', 'demo-2', '/p2'],
+      ['req_1', 'demo', '/p1'],
     ]);
+    expect(journal.list({ partnerId: 'demo' }).map((e) => e.id)).toEqual(['req_4', 'req_1']);
+    expect(journal.size()).toBe(5);
   });
 
   it('filters by partner, submission, status, method, path prefix and near misses, then limits', () => {
-    const journal = createRequestJournal(10);
+    const journal = createPartnerJournal(10);
     journal.record(entry({ partnerId: 'demo', correlationId: 'a', method: 'POST', path: '/v1/submissions' }));
     journal.record(
       entry({
@@ -49,6 +56,7 @@ describe('the request journal', () => {
     journal.record(entry({ partnerId: 'demo', correlationId: 'a' }));
 
     expect(journal.list({ partnerId: 'demo-2' }).map((e) => e.correlationId)).toEqual(['b']);
+    expect(journal.list({ partnerId: 'nobody' })).toEqual([]);
     expect(journal.list({ correlationId: 'a' })).toHaveLength(3);
     expect(journal.list({ status: 403 }).map((e) => e.method)).toEqual(['PUT']);
     expect(journal.list({ method: 'post' }).map((e) => e.path)).toEqual(['/v1/submissions']);
@@ -57,26 +65,69 @@ describe('the request journal', () => {
       'SignatureDoesNotMatch',
     ]);
     expect(journal.list({ partnerId: 'demo', limit: 2 }).map((e) => e.id)).toEqual(['req_4', 'req_2']);
+    // The limit applies after the filters, across partners too.
+    expect(journal.list({ status: 200, limit: 1 }).map((e) => e.id)).toEqual(['req_4']);
+  });
+
+  it('keeps the newest `capacity` entries of each partner: one partner’s flood keeps another’s entries', () => {
+    const journal = createPartnerJournal(3);
+    journal.record(entry({ partnerId: 'quiet', path: '/q1' }));
+    journal.record(entry({ partnerId: 'quiet', path: '/q2' }));
+    for (let i = 1; i <= 10; i++) journal.record(entry({ partnerId: 'noisy', path: `/n${i}` }));
+    // Requests no partner could be named for are one more partner, with a ring of their own.
+    for (let i = 1; i <= 5; i++) journal.record(entry({ partnerId: null, path: `/anon${i}` }));
+
+    expect(journal.list({ partnerId: 'quiet' }).map((e) => e.path)).toEqual(['/q2', '/q1']);
+    expect(journal.list({ partnerId: 'noisy' }).map((e) => [e.id, e.path])).toEqual([
+      ['req_12', '/n10'],
+      ['req_11', '/n9'],
+      ['req_10', '/n8'],
+    ]);
+    expect(journal.list({}).map((e) => e.path)).toEqual([
+      '/anon5',
+      '/anon4',
+      '/anon3',
+      '/n10',
+      '/n9',
+      '/n8',
+      '/q2',
+      '/q1',
+    ]);
+    expect(journal.size()).toBe(8);
   });
 
   it("clears everything, or one partner's entries keeping the others in order", () => {
-    const journal = createRequestJournal(4);
+    const journal = createPartnerJournal(4);
     for (const partnerId of ['demo', 'demo-2', 'demo', 'demo-2', 'demo'])
       journal.record(entry({ partnerId }));
-    expect(journal.clear('demo')).toBe(2);
-    expect(journal.list().map((e) => [e.id, e.partnerId])).toEqual([
+    expect(journal.clear('demo')).toBe(3);
+    expect(journal.clear('nobody')).toBe(0);
+    expect(journal.list({}).map((e) => [e.id, e.partnerId])).toEqual([
       ['req_4', 'demo-2'],
       ['req_2', 'demo-2'],
     ]);
-    // Still a ring after compaction: new entries go after the survivors, and ids keep increasing.
-    for (let i = 0; i < 3; i++) journal.record(entry({ partnerId: 'demo' }));
-    expect(journal.list().map((e) => e.id)).toEqual(['req_8', 'req_7', 'req_6', 'req_4']);
-    expect(journal.clear()).toBe(4);
-    expect(journal.list()).toEqual([]);
+    // A cleared partner starts a fresh ring, and ids keep increasing: never one reused.
+    for (let i = 0; i < 5; i++) journal.record(entry({ partnerId: 'demo' }));
+    expect(journal.list({}).map((e) => e.id)).toEqual([
+      'req_10',
+      'req_9',
+      'req_8',
+      'req_7',
+      'req_4',
+      'req_2',
+    ]);
+    expect(journal.size()).toBe(6);
+    expect(journal.clear()).toBe(6);
+    expect(journal.list({})).toEqual([]);
+    expect(journal.size()).toBe(0);
+    expect(journal.record(entry()).id).toBe('req_11');
   });
 
   it('refuses a capacity that is not a positive integer', () => {
-    expect(() => createRequestJournal(0)).toThrow(/positive integer/);
+    for (const capacity of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => createPartnerJournal(capacity), String(capacity)).toThrow(/positive integer/);
+    }
+    expect(createPartnerJournal(1).size()).toBe(0);
   });
 });
 
