@@ -40,6 +40,34 @@ const FOLDERS = ['submissions', 'blobs', 'answers', 'clocks', 'scenario-queues']
 /** Written by earlier versions, which this one does not read. */
 const EARLIER_FOLDERS = ['submissions', 'callbacks', 'objects', 'idempotency'];
 
+/**
+ * What a file must hold to be read back: enough shape that one damaged or foreign file is skipped
+ * with a warning, never a crash of the whole store. Fields within records are the domain's and pass.
+ */
+const imageSchema = z.object({
+  contentType: z.string(),
+  etag: z.string(),
+  size: z.number(),
+  storedAt: z.string(),
+  blob: z.string(),
+});
+const documentSchema = z.object({
+  submission: z.looseObject({
+    correlationId: z.string().min(1),
+    partnerId: z.string(),
+    status: z.enum(['AWAITING_UPLOAD', 'PROCESSING', 'COMPLETED', 'FAILED']),
+    createdAt: z.string(),
+  }),
+  images: z.object({ SELFIE: imageSchema.optional(), DOCUMENT: imageSchema.optional() }),
+  delivery: z
+    .looseObject({ id: z.string().min(1), attempts: z.array(z.unknown()), revision: z.number() })
+    .nullable(),
+  counters: z.record(z.string(), z.number()),
+});
+const answerSchema = z.looseObject({ partnerId: z.string(), claimedAt: z.string() });
+const clockSchema = z.object({ offsetMs: z.number(), frozenAtMs: z.number().nullable() });
+const queueSchema = z.array(z.object({ scenario: z.string(), remaining: z.number().int() }));
+
 const resetPlanSchema = z.object({
   partnerId: z.string().nullable(),
   correlationIds: z.array(z.string()),
@@ -78,7 +106,7 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
   /** Left by writes a crash cut short (the files they were to replace are intact); at start-up none is under way. */
   async function sweepTempFiles(): Promise<number> {
     let removed = 0;
-    for (const dir of [dataDir, ...FOLDERS.map((folder) => join(root, folder))]) {
+    for (const dir of [dataDir, root, ...FOLDERS.map((folder) => join(root, folder))]) {
       for (const name of await readdir(dir)) {
         if (!name.endsWith('.tmp')) continue;
         await rm(join(dir, name), { force: true });
@@ -88,16 +116,21 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
     return removed;
   }
 
-  async function readFolder<T>(folder: (typeof FOLDERS)[number]): Promise<Array<[string, T]>> {
+  async function readFolder<T>(
+    folder: (typeof FOLDERS)[number],
+    schema: z.ZodType,
+  ): Promise<Array<[string, T]>> {
     const entries: Array<[string, T]> = [];
     for (const name of await readdir(join(root, folder))) {
       const path = join(root, folder, name);
       if (!name.endsWith('.json')) continue;
       try {
-        entries.push([
-          decodeURIComponent(name.slice(0, -'.json'.length)),
-          JSON.parse(await readFile(path, 'utf8')),
-        ]);
+        const parsed = schema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+        if (!parsed.success)
+          throw new Error(
+            `not what ${folder}/ holds (${z.prettifyError(parsed.error).replace(/\n/g, '; ')})`,
+          );
+        entries.push([decodeURIComponent(name.slice(0, -'.json'.length)), parsed.data as T]);
       } catch (error) {
         // One damaged file must not stop the sandbox from serving everything else.
         warn(`skipping unreadable ${path}: ${(error as Error).message}`);
@@ -143,7 +176,7 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
         if (plan.success) await carryOut(plan.data);
         await remove('reset plan', join(root, 'reset.json'));
       }
-      const docs = (await readFolder<SubmissionDoc>('submissions')).map(([, doc]) => doc);
+      const docs = (await readFolder<SubmissionDoc>('submissions', documentSchema)).map(([, doc]) => doc);
       // Bytes no document names: an upload cut short, or replaced while the process died.
       const named = new Set(docs.flatMap((doc) => Object.values(doc.images).map((image) => image.blob)));
       for (const name of await readdir(join(root, 'blobs'))) {
@@ -151,9 +184,9 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
       }
       return {
         docs,
-        answers: await readFolder<AnswerRecord>('answers'),
-        clocks: await readFolder<ClockState>('clocks'),
-        queues: await readFolder<QueuedScenario[]>('scenario-queues'),
+        answers: await readFolder<AnswerRecord>('answers', answerSchema),
+        clocks: await readFolder<ClockState>('clocks', clockSchema),
+        queues: await readFolder<QueuedScenario[]>('scenario-queues', queueSchema),
       };
     },
     saveDoc: (doc) =>
