@@ -61,6 +61,10 @@ export function storeOpener(databaseUrl: () => string) {
       opened.push(store);
       return store;
     },
+    /** Stops every work queue (afterEach): a queue left running would take the next test's jobs. */
+    async stopWork(): Promise<void> {
+      await Promise.allSettled(opened.map((store) => store.work.stop()));
+    },
     async closeAll(): Promise<void> {
       await Promise.allSettled(opened.splice(0).map((store) => store.close()));
     },

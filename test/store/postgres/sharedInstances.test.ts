@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { afterAttempt } from '../../../src/domain/CallbackDelivery.ts';
 import { frozen, movedTo } from '../../../src/domain/clockState.ts';
 import type { StateChange } from '../../../src/store/SandboxStore.ts';
@@ -17,6 +17,7 @@ describe.skipIf(unavailable !== null)('two PostgreSQL store instances on one dat
   beforeAll(async () => {
     database = await createTestDatabase('shared');
   });
+  afterEach(() => stores.stopWork());
   afterAll(async () => {
     await stores.closeAll();
     await database?.drop();
