@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isUnreachable } from './storageErrors.ts';
+import { failedToConnect, isUnreachable } from './storageErrors.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: rows are typed by each query's caller
 type Row = Record<string, any>;
@@ -49,12 +49,29 @@ export function countedQuery(
   };
 }
 
+/** A connection from the pool; a failure to open one is marked as the database being out of reach. */
+export function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  return pool.connect().catch((error: unknown) => {
+    throw failedToConnect(error);
+  });
+}
+
 export function createDatabase(pool: pg.Pool, counter: QueryCounter): Database {
   return {
-    query: countedQuery(pool, counter),
+    async query<R extends Row = Row>(text: string, values?: readonly unknown[], timeoutMs?: number) {
+      const client = await connect(pool);
+      try {
+        const result = await countedQuery(client, counter)<R>(text, values, timeoutMs);
+        client.release();
+        return result;
+      } catch (error) {
+        client.release(isUnreachable(error));
+        throw error;
+      }
+    },
     async transaction(work, options = {}) {
       for (let attempt = 1; ; attempt++) {
-        const client = await pool.connect();
+        const client = await connect(pool);
         const query = countedQuery(client, counter);
         const hooks: Array<() => void> = [];
         try {

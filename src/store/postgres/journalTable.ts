@@ -11,9 +11,19 @@ function entryOf(row: { id: string; entry: Omit<JournalEntry, 'id'> }): JournalE
 }
 
 /**
+ * Entries ranked newest first within their partner: reads keep those ranked within capacity.
+ * `where` narrows the rows ranked (only by partner: a partner's rank does not depend on others).
+ */
+function ranked(where: string[]): string {
+  return `SELECT j.*, row_number() OVER (PARTITION BY partner_key ORDER BY id DESC) AS newness
+            FROM facematch.journal j${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+}
+
+/**
  * The request journal, bounded per partner: recording a request deletes that partner's oldest
- * beyond `capacity` in the same statement. Two requests of one partner recorded at the same
- * instant do not see each other, so the partner can hold one entry too many until its next one.
+ * beyond `capacity` in the same statement. Requests of one partner recorded at the same instant
+ * do not see each other's rows, so a few too many can stay until the partner's next request;
+ * reads count only the newest `capacity` of each partner, so what they show is exact meanwhile.
  */
 export function createJournalTable(ctx: StoreContext): JournalStore {
   const { db, origin, feed } = ctx;
@@ -69,18 +79,20 @@ export function createJournalTable(ctx: StoreContext): JournalStore {
 
     list: (filter) =>
       reaching('journal.list', async () => {
-        const values: unknown[] = [];
-        const where: string[] = [];
-        const add = (condition: (param: string) => string, value: unknown) => {
+        const values: unknown[] = [capacity];
+        const inner: string[] = [];
+        const where = ['newness <= $1'];
+        const add = (into: string[], condition: (param: string) => string, value: unknown) => {
           if (value === undefined) return;
           values.push(value);
-          where.push(condition(`$${values.length}`));
+          into.push(condition(`$${values.length}`));
         };
-        add((p) => `partner_id = ${p}`, filter.partnerId);
-        add((p) => `correlation_id = ${p}`, filter.correlationId);
-        add((p) => `status = ${p}`, filter.status);
-        add((p) => `method = ${p}`, filter.method?.toUpperCase());
-        add((p) => `left(path, length(${p}::text)) = ${p}::text`, filter.pathPrefix);
+        // A partner's entries are ranked among themselves: filtering to one partner first is exact.
+        add(inner, (p) => `partner_key = ${p}`, filter.partnerId);
+        add(where, (p) => `correlation_id = ${p}`, filter.correlationId);
+        add(where, (p) => `status = ${p}`, filter.status);
+        add(where, (p) => `method = ${p}`, filter.method?.toUpperCase());
+        add(where, (p) => `left(path, length(${p}::text)) = ${p}::text`, filter.pathPrefix);
         if (filter.nearMissesOnly) where.push('near_miss');
         let limit = '';
         if (filter.limit !== undefined) {
@@ -88,8 +100,7 @@ export function createJournalTable(ctx: StoreContext): JournalStore {
           limit = ` LIMIT $${values.length}`;
         }
         const { rows } = await db.query(
-          `SELECT id, entry FROM facematch.journal${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
-            ORDER BY id DESC${limit}`,
+          `SELECT id, entry FROM (${ranked(inner)}) kept WHERE ${where.join(' AND ')} ORDER BY id DESC${limit}`,
           values,
         );
         return rows.map((row) => entryOf(row as never));
@@ -97,16 +108,23 @@ export function createJournalTable(ctx: StoreContext): JournalStore {
 
     clear: (partnerId) =>
       reaching('journal.clear', async () => {
-        const result =
-          partnerId === undefined
-            ? await db.query('DELETE FROM facematch.journal')
-            : await db.query('DELETE FROM facematch.journal WHERE partner_id = $1', [partnerId]);
-        return result.rowCount ?? 0;
+        const { rows } = await db.query(
+          `WITH kept AS (${ranked(partnerId === undefined ? [] : ['partner_id = $2'])}),
+           cleared AS (
+             DELETE FROM facematch.journal j USING kept WHERE j.id = kept.id RETURNING kept.newness
+           )
+           SELECT count(*) FILTER (WHERE newness <= $1)::int AS n FROM cleared`,
+          partnerId === undefined ? [capacity] : [capacity, partnerId],
+        );
+        return rows[0]?.n ?? 0;
       }),
 
     size: () =>
       reaching('journal.size', async () => {
-        const { rows } = await db.query('SELECT count(*)::int AS n FROM facematch.journal');
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM (${ranked([])}) kept WHERE newness <= $1`,
+          [capacity],
+        );
         return rows[0]?.n ?? 0;
       }),
   };

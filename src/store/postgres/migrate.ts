@@ -3,6 +3,7 @@ import { type Logger, makeWorkerUtils, type WorkerUtils } from 'graphile-worker'
 import pg from 'pg';
 import { JOBS_SCHEMA } from './jobs/jobPlacement.ts';
 import { LOCK_CLASS } from './partnerLocks.ts';
+import { failedToConnect } from './storageErrors.ts';
 
 interface Migration {
   version: number;
@@ -47,7 +48,9 @@ export async function migrate(deps: {
   client.on('error', () => {
     // Reported by the query that fails; without a listener the process would crash instead.
   });
-  await client.connect();
+  await client.connect().catch((error: unknown) => {
+    throw failedToConnect(error);
+  });
   const query = (text: string, values?: unknown[]) => {
     deps.counter.count += 1;
     return client.query(text, values);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { countedQuery, type QueryCounter, type Sql } from './database.ts';
+import { connect, countedQuery, type QueryCounter, type Sql } from './database.ts';
 import { isUnreachable, reaching } from './storageErrors.ts';
 
 /**
@@ -9,6 +9,8 @@ import { isUnreachable, reaching } from './storageErrors.ts';
 export const LOCK_CLASS = {
   migrate: 0x464d4d47,
   sweep: 0x464d5357,
+  /** Keyed by a hash of the secret's name: one creation of each secret at a time. */
+  secret: 0x464d5343,
   /** Taken shared by every excludingReset and every partner reset, exclusively by reset(null). */
   allPartners: 0x464d414c,
   partner: 0x464d5054,
@@ -56,7 +58,7 @@ export function createResetExclusion(pool: pg.Pool, counter: QueryCounter, slots
   return async function excludingReset<T>(partnerId: string, fn: () => Promise<T>): Promise<T> {
     await acquire();
     try {
-      const client = await reaching('excludingReset', () => pool.connect());
+      const client = await reaching('excludingReset', () => connect(pool));
       const query = countedQuery(client, counter);
       const keys = [LOCK_CLASS.allPartners, LOCK_CLASS.partner, partnerId];
       try {

@@ -36,9 +36,23 @@ const CLIENT_MESSAGES = [
   'Cannot use a pool after calling end on the pool',
 ];
 
+/**
+ * Errors met while opening a connection. Whatever the server answered then (a database that is
+ * not accepting connections, 55000; one that was dropped, 3D000; a password changed, 28P01), the
+ * step could not reach its data: none of them is a mistake in the step's SQL.
+ */
+const connectFailures = new WeakSet<object>();
+
+/** Marks `error` as met while connecting (see connectFailures), and returns it to be thrown. */
+export function failedToConnect(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null) connectFailures.add(error);
+  return error;
+}
+
 /** Whether `error` says the database could not be reached, rather than that our SQL is wrong. */
 export function isUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (connectFailures.has(error)) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || unreachableSqlState(code))) return true;
   if (CLIENT_MESSAGES.some((message) => error.message.includes(message))) return true;

@@ -49,12 +49,16 @@ export function createWorkQueue(deps: {
   let active:
     | {
         runners: Runner[];
+        /** The tasks run here (a kind with concurrency 0 is not). */
+        kinds: WorkKind[];
         abort: AbortController;
         liveness: { beat(): Promise<void>; stop(): Promise<void> };
       }
     | undefined;
   let starting: Promise<void> | undefined;
   let running = 0;
+  /** While draining: when the drain began (Node's clock, as run_at is), and whether later work came up. */
+  let draining: { since: number; laterSeen: boolean } | undefined;
 
   /** Puts the job of an item back in place (add_job replaces the running one's key), if still pending. */
   async function putBack(kind: WorkKind, id: string): Promise<void> {
@@ -90,9 +94,16 @@ export function createWorkQueue(deps: {
   }
 
   function task(kind: WorkKind, handlers: WorkHandlers, abort: AbortController): Task {
-    return async (payload) => {
+    return async (payload, helpers) => {
       const id = (payload as { id?: unknown } | null)?.id;
       if (typeof id !== 'string') return;
+      if (draining && helpers.job.run_at.getTime() > draining.since) {
+        // Fell due after the drain began: left (in a job of its own) for the next start or another
+        // instance. Jobs are taken earliest first, so everything due before the drain is taken.
+        draining.laterSeen = true;
+        await putBack(kind, id);
+        return;
+      }
       const { signal } = abort;
       running += 1;
       try {
@@ -127,6 +138,7 @@ export function createWorkQueue(deps: {
       log: deps.log,
     });
     const runners: Runner[] = [];
+    const kinds: WorkKind[] = [];
     try {
       for (const [kind, count] of [
         ['process', concurrency.processConcurrency],
@@ -134,6 +146,7 @@ export function createWorkQueue(deps: {
       ] as const) {
         // No handler of a kind here (concurrency 0): other instances run that kind.
         if (count < 1) continue;
+        kinds.push(kind);
         runners.push(
           await run({
             pgPool: deps.jobsPool,
@@ -156,7 +169,35 @@ export function createWorkQueue(deps: {
     }
     // The lockers are named at once, not a heartbeat later.
     await liveness.beat();
-    active = { runners, abort, liveness };
+    active = { runners, kinds, abort, liveness };
+  }
+
+  /**
+   * Lets the runners take every job that was due when the drain began (unless one due later came
+   * up first: then none of those is left waiting), then shuts them down gracefully.
+   */
+  async function drain(): Promise<void> {
+    await starting?.catch(() => undefined);
+    const current = active;
+    if (!current) return;
+    const state = { since: Date.now(), laterSeen: false };
+    draining = state;
+    try {
+      while (!state.laterSeen) {
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM ${JOBS_SCHEMA}.jobs
+            WHERE task_identifier = ANY($1) AND run_at <= $2 AND locked_at IS NULL AND attempts < max_attempts`,
+          [current.kinds, new Date(state.since)],
+        );
+        if (rows[0]?.n === 0) break;
+        await sleep(STATE_POLL_MS);
+      }
+    } catch {
+      // The database is away: nothing more can be taken; what runs here still ends below.
+    } finally {
+      await shutDown();
+      draining = undefined;
+    }
   }
 
   /** Graceful: graphile-worker stops taking jobs and waits for the running ones. */
@@ -194,7 +235,7 @@ export function createWorkQueue(deps: {
           await sleep(Math.min(STATE_POLL_MS, Math.max(1, deadline - Date.now())));
         }
       }),
-    drain: () => shutDown(),
+    drain: () => drain(),
     async stop() {
       active?.abort.abort(new Error('the work queue is stopping'));
       await shutDown();
