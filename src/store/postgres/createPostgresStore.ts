@@ -102,6 +102,7 @@ export async function createPostgresStore(
     utils,
     logger,
     instanceId,
+    counter,
     settings: {
       pollIntervalMs: options.jobs?.pollIntervalMs ?? 250,
       heartbeatMs: options.jobs?.heartbeatMs ?? 2_000,

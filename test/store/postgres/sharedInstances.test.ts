@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { afterAttempt } from '../../../src/domain/CallbackDelivery.ts';
 import { frozen, movedTo } from '../../../src/domain/clockState.ts';
@@ -8,6 +9,20 @@ import { eventually, finishWithDelivery, newSubmission, storeOpener } from './po
 
 const unavailable = await postgresUnavailable();
 if (unavailable) console.warn(unavailable);
+
+/** Whether a session is waiting for an advisory lock (the reset, for the set-up's). */
+async function resetWaiting(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    );
+    return rows[0]?.n > 0;
+  } finally {
+    await client.end();
+  }
+}
 
 const etag = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
 
@@ -149,8 +164,44 @@ describe.skipIf(unavailable !== null)('two PostgreSQL store instances on one dat
       ),
     );
     expect(new Set(values).size).toBe(1);
+    expect(made).toBe(1);
     const third = await stores.open();
     expect(await third.secrets.getOrCreate('bucket-signing-secret', create)).toBe(values[0]);
+    expect(made).toBe(1);
+  });
+
+  it('a reset through one waits for a set-up running through the other, and holds new set-ups off', async () => {
+    const one = await stores.open();
+    const other = await stores.open();
+    const events: string[] = [];
+    let finishSetUp = () => {};
+    const setUpHeld = new Promise<void>((resolve) => {
+      finishSetUp = resolve;
+    });
+    const setUp = one.excludingReset('partner-reset', async () => {
+      events.push('set-up started');
+      await one.submissions.create(newSubmission('partner-reset'));
+      await setUpHeld;
+      events.push('set-up ended');
+    });
+    await eventually(() => events.includes('set-up started'), 'the set-up to start');
+    const reset = other.reset('partner-reset').then((result) => {
+      events.push('reset done');
+      return result;
+    });
+    // Another partner's set-up is not held off by this partner's reset.
+    expect(await other.excludingReset('partner-unrelated', async () => 'ran')).toBe('ran');
+    await eventually(() => resetWaiting(database.url), 'the reset to wait for the set-up’s lock');
+    expect(events).toEqual(['set-up started']);
+    // Asked for while the reset waits: it starts once the reset is done, so it sees its effect.
+    const second = one.excludingReset('partner-reset', () =>
+      one.submissions.list({ partnerId: 'partner-reset' }),
+    );
+    finishSetUp();
+    await setUp;
+    expect((await reset).submissions).toBe(1);
+    expect(events).toEqual(['set-up started', 'set-up ended', 'reset done']);
+    expect(await second).toEqual([]);
   });
 
   it('the journal keeps each partner’s newest entries, whichever instance recorded them', async () => {

@@ -11,7 +11,7 @@ import {
 import type pg from 'pg';
 import type { StoreOptions, WorkHandlers, WorkKind, WorkQueue } from '../../SandboxStore.ts';
 import { clockOf, initialFrozenAt } from '../clockTable.ts';
-import type { Database } from '../database.ts';
+import { createDatabase, type Database, type QueryCounter } from '../database.ts';
 import { cutoffs } from '../retention.ts';
 import { reaching } from '../storageErrors.ts';
 import { type LivenessSettings, startLiveness } from './instanceLiveness.ts';
@@ -42,6 +42,7 @@ export function createWorkQueue(deps: {
   utils: WorkerUtils;
   logger: Logger;
   instanceId: string;
+  counter: QueryCounter;
   settings: WorkQueueSettings;
   log: { warn(message: string): void; error(message: string, error?: unknown): void };
 }): WorkQueue & { close(): Promise<void> } {
@@ -129,7 +130,8 @@ export function createWorkQueue(deps: {
     events.on('pool:create', ({ workerPool }) => lockers.add(workerPool.id));
     events.on('worker:create', ({ worker }) => lockers.add(worker.workerId));
     const liveness = await startLiveness({
-      sql: db,
+      // On the jobs pool: a main pool busy with steps must not delay a heartbeat into a false death.
+      sql: createDatabase(deps.jobsPool, deps.counter),
       instanceId: deps.instanceId,
       description: `${hostname()} pid ${process.pid}`,
       lockers: () => [...lockers],
