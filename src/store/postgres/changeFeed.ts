@@ -11,6 +11,8 @@ export interface PostgresChangeFeed extends ChangeFeed {
    * of it through the NOTIFY the step sent, which this instance's listener skips (same origin).
    */
   emit(change: StateChange): void;
+  /** Resolves once the first LISTEN is in place (or has failed: it is then retried in the background). */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,10 @@ export function createChangeFeed(deps: {
   let closed = false;
   let client: pg.Client | undefined;
   let wake: (() => void) | undefined;
+  let firstAttempt: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    firstAttempt = resolve;
+  });
 
   const fanOut = (change: StateChange) => {
     for (const listener of [...listeners]) {
@@ -84,6 +90,7 @@ export function createChangeFeed(deps: {
         client = next;
         outage = false;
         retryMs = FIRST_RETRY_MS;
+        firstAttempt();
         const reason = closed
           ? null
           : await Promise.race([ended, new Promise((resolve) => (wake = () => resolve(null)))]);
@@ -99,6 +106,7 @@ export function createChangeFeed(deps: {
           );
         }
       } catch (error) {
+        firstAttempt();
         if (!outage && !closed) {
           outage = true;
           deps.log.warn(
@@ -123,8 +131,10 @@ export function createChangeFeed(deps: {
       };
     },
     emit: fanOut,
+    ready,
     async close() {
       closed = true;
+      firstAttempt();
       listeners.clear();
       wake?.();
       await client?.end().catch(() => undefined);

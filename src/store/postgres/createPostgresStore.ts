@@ -94,6 +94,8 @@ export async function createPostgresStore(
 
   const db = createDatabase(pool, counter);
   const feed = createChangeFeed({ clientConfig, origin: instanceId, counter, log: options.log });
+  // Listening before the store is handed out: a change another instance makes next is not missed.
+  await feed.ready;
   const ctx: StoreContext = { db, options, origin: instanceId, feed };
   const work = createWorkQueue({
     db,

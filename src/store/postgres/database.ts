@@ -36,6 +36,11 @@ export interface QueryCounter {
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 4;
 
+function retryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+}
+
 export function countedQuery(
   client: pg.Pool | pg.PoolClient | pg.Client,
   counter: QueryCounter,
@@ -58,15 +63,19 @@ export function connect(pool: pg.Pool): Promise<pg.PoolClient> {
 
 export function createDatabase(pool: pg.Pool, counter: QueryCounter): Database {
   return {
+    // One statement is one step too: a deadlock it lost (against a reset, say) is simply run again.
     async query<R extends Row = Row>(text: string, values?: readonly unknown[], timeoutMs?: number) {
-      const client = await connect(pool);
-      try {
-        const result = await countedQuery(client, counter)<R>(text, values, timeoutMs);
-        client.release();
-        return result;
-      } catch (error) {
-        client.release(isUnreachable(error));
-        throw error;
+      for (let attempt = 1; ; attempt++) {
+        const client = await connect(pool);
+        try {
+          const result = await countedQuery(client, counter)<R>(text, values, timeoutMs);
+          client.release();
+          return result;
+        } catch (error) {
+          client.release(isUnreachable(error));
+          if (retryable(error) && attempt < ATTEMPTS) continue;
+          throw error;
+        }
       }
     },
     async transaction(work, options = {}) {
@@ -95,8 +104,7 @@ export function createDatabase(pool: pg.Pool, counter: QueryCounter): Database {
               () => true,
             );
           client.release(broken);
-          const code = (error as { code?: unknown }).code;
-          if (typeof code === 'string' && RETRYABLE.has(code) && attempt < ATTEMPTS) continue;
+          if (retryable(error) && attempt < ATTEMPTS) continue;
           throw error;
         }
       }

@@ -69,8 +69,8 @@ export function createSubmissionTable(ctx: StoreContext): SubmissionStore {
   const { db, options, origin, feed } = ctx;
 
   /**
-   * Writes the submission's new record, tells every instance, and (re)schedules or removes its
-   * processing job, in one statement of the caller's transaction.
+   * Writes the submission's new record, tells every instance, and schedules its processing job
+   * when `runAt` is given, in one statement of the caller's transaction.
    */
   async function writeRecord(tx: Sql, next: Submission, runAt: string | null): Promise<void> {
     const c = columnsOf(next);

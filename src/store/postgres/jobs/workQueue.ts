@@ -185,7 +185,8 @@ export function createWorkQueue(deps: {
     const state = { since: Date.now(), laterSeen: false };
     draining = state;
     try {
-      while (!state.laterSeen) {
+      // Until stop() ends the runners first, that is: then nothing more is taken here anyway.
+      while (!state.laterSeen && active === current) {
         const { rows } = await db.query(
           `SELECT count(*)::int AS n FROM ${JOBS_SCHEMA}.jobs
             WHERE task_identifier = ANY($1) AND run_at <= $2 AND locked_at IS NULL AND attempts < max_attempts`,
@@ -239,6 +240,7 @@ export function createWorkQueue(deps: {
       }),
     drain: () => drain(),
     async stop() {
+      await starting?.catch(() => undefined);
       active?.abort.abort(new Error('the work queue is stopping'));
       await shutDown();
     },
