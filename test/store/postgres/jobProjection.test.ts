@@ -12,6 +12,7 @@ import {
   sleep,
   storeOpener,
   type TestStore,
+  within,
 } from './postgresStores.ts';
 
 const unavailable = await postgresUnavailable();
@@ -88,7 +89,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL store jobs on the partner cloc
     if (item) expect(await store.work.settled(item, 5_000)).toBe(true);
     expect((await store.deliveries.get(delivery.id))?.state).toBe('delivered');
     expect(await store.work.pending('partner-advance')).toBe(0);
-    await store.work.stop();
+    await within(store.work.stop(), 10_000, 'stop');
   });
 
   it('a frozen clock holds what lies ahead (run_at infinity) and still runs what is already due', async () => {
@@ -115,7 +116,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL store jobs on the partner cloc
     await store.clocks.update('partner-frozen', (state) => resumed(state, Date.now()));
     expect(await jobRunAt(`deliver:${later.id}`)).not.toBe('infinity');
     await eventually(() => delivered.includes(later.id), 'the held delivery after the clock resumed');
-    await store.work.drain();
+    await within(store.work.drain(), 10_000, 'drain');
   });
 
   it('processing made due by dueProcessing is scored, and a wall clock moved by a test moves due work with it', async () => {
@@ -139,6 +140,6 @@ describe.skipIf(unavailable !== null)('PostgreSQL store jobs on the partner cloc
     const made = await store.submissions.dueProcessing(waiting.correlationId, dueAt);
     expect(made?.processDueAt).toBe(dueAt.toISOString());
     await eventually(() => processed.includes(waiting.correlationId), 'processing made due by dueProcessing');
-    await store.work.stop();
+    await within(store.work.stop(), 10_000, 'stop');
   });
 });

@@ -63,10 +63,14 @@ export function storeOpener(databaseUrl: () => string) {
     },
     /** Stops every work queue (afterEach): a queue left running would take the next test's jobs. */
     async stopWork(): Promise<void> {
-      await Promise.allSettled(opened.map((store) => store.work.stop()));
+      await Promise.allSettled(
+        opened.map((store) => within(store.work.stop(), 10_000, 'stopping a work queue')),
+      );
     },
     async closeAll(): Promise<void> {
-      await Promise.allSettled(opened.splice(0).map((store) => store.close()));
+      await Promise.allSettled(
+        opened.splice(0).map((store) => within(store.close(), 10_000, 'closing a store')),
+      );
     },
   };
 }
@@ -136,6 +140,19 @@ export async function eventually<T>(
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** `promise`, or a rejection naming `what` once `ms` have passed: no test waits unbounded. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -5,7 +5,7 @@ import { afterAttempt } from '../../../src/domain/CallbackDelivery.ts';
 import { frozen, movedTo } from '../../../src/domain/clockState.ts';
 import type { StateChange } from '../../../src/store/SandboxStore.ts';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../../support/postgres.ts';
-import { eventually, finishWithDelivery, newSubmission, storeOpener } from './postgresStores.ts';
+import { eventually, finishWithDelivery, newSubmission, storeOpener, within } from './postgresStores.ts';
 
 const unavailable = await postgresUnavailable();
 if (unavailable) console.warn(unavailable);
@@ -121,8 +121,8 @@ describe.skipIf(unavailable !== null)('two PostgreSQL store instances on one dat
       correlationId: submission.correlationId,
       partnerId: 'partner-a',
     });
-    await front.work.idle();
-    await worker.work.drain();
+    await within(front.work.idle(), 10_000, 'nothing pending anywhere');
+    await within(worker.work.drain(), 10_000, 'drain');
   });
 
   it('a clock changed through one is the clock the other reads', async () => {
