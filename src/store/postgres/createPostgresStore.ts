@@ -42,8 +42,18 @@ const STATEMENT_TIMEOUT_MS = 15_000;
 const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5_000;
 /** excludingReset calls holding their locks at once; more wait their turn (see partnerLocks). */
 const RESET_EXCLUSION_SLOTS = 8;
-/** graphile-worker: one LISTEN connection per runner, and short queries to take and finish jobs. */
-const JOBS_POOL_SIZE = 10;
+/** graphile-worker's utilities: a migration at start-up, now and then an unlock. */
+const UTILS_POOL_SIZE = 2;
+
+/**
+ * A pooled connection the database dropped while idle is discarded by the pool, and the next query
+ * makes a new one; without these listeners the dropped connection would crash the process.
+ * (graphile-worker also checks a pool it is given has them.)
+ */
+function quietWhenDropped(pool: pg.Pool): void {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+}
 
 /**
  * The store on PostgreSQL, shared by any number of stateless instances (`--database-url`): tables in
@@ -70,23 +80,20 @@ export async function createPostgresStore(
   });
   // Set-ups wait here for a reset for as long as it takes: no timeouts of their own.
   const lockPool = new pg.Pool({ ...clientConfig, max: RESET_EXCLUSION_SLOTS });
-  const jobsPool = new pg.Pool({
+  // graphile-worker's utilities (its migrations, unlocking a dead instance's jobs); the runners get
+  // a pool of their own, sized to their concurrency, when the work queue starts.
+  const utilsPool = new pg.Pool({
     ...clientConfig,
-    max: JOBS_POOL_SIZE,
+    max: UTILS_POOL_SIZE,
     statement_timeout: STATEMENT_TIMEOUT_MS,
   });
-  for (const each of [pool, lockPool, jobsPool]) {
-    // A pooled connection the database dropped while idle is discarded by the pool; the next
-    // query makes a new one. Without these listeners the dropped connection would crash the process.
-    each.on('error', () => undefined);
-    each.on('connect', (client) => client.on('error', () => undefined));
-  }
-  const endPools = () => Promise.allSettled([pool.end(), lockPool.end(), jobsPool.end()]);
+  for (const each of [pool, lockPool, utilsPool]) quietWhenDropped(each);
+  const endPools = () => Promise.allSettled([pool.end(), lockPool.end(), utilsPool.end()]);
 
   const logger = graphileLogger(options.log);
   let utils: Awaited<ReturnType<typeof migrate>>;
   try {
-    utils = await reaching('start-up migration', () => migrate({ clientConfig, jobsPool, logger, counter }));
+    utils = await reaching('start-up migration', () => migrate({ clientConfig, utilsPool, logger, counter }));
   } catch (error) {
     await endPools();
     throw error;
@@ -100,7 +107,11 @@ export async function createPostgresStore(
   const work = createWorkQueue({
     db,
     options,
-    jobsPool,
+    runnerPool: (size) => {
+      const runners = new pg.Pool({ ...clientConfig, max: size, statement_timeout: STATEMENT_TIMEOUT_MS });
+      quietWhenDropped(runners);
+      return runners;
+    },
     utils,
     logger,
     instanceId,

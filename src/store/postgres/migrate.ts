@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Logger, makeWorkerUtils, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
 import { JOBS_SCHEMA } from './jobs/jobPlacement.ts';
@@ -15,6 +16,11 @@ const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
 /** migrations/NNN_name.sql, in order. */
 export function knownMigrations(): Migration[] {
+  if (!existsSync(MIGRATIONS_DIR)) {
+    throw new Error(
+      `the PostgreSQL store's migrations are missing: no ${fileURLToPath(MIGRATIONS_DIR)} (a build must copy src/store/postgres/migrations/*.sql beside the compiled modules)`,
+    );
+  }
   return readdirSync(MIGRATIONS_DIR)
     .map((file) => /^(\d+)_(.+)\.sql$/.exec(file))
     .filter((match): match is RegExpExecArray => match !== null)
@@ -34,11 +40,11 @@ const MIGRATION_WAIT_MS = 60_000;
  * and graphile-worker's own (schema `facematch_jobs`), both while one transaction holds an advisory
  * lock, so instances starting together migrate once: the first does the work, the others wait
  * and then find nothing to do. A database migrated by a newer version is refused, not guessed at.
- * Returns graphile-worker's utilities, made on the jobs pool.
+ * Returns graphile-worker's utilities, made on `utilsPool`.
  */
 export async function migrate(deps: {
   clientConfig: pg.ClientConfig;
-  jobsPool: pg.Pool;
+  utilsPool: pg.Pool;
   logger: Logger;
   counter: { count: number };
 }): Promise<WorkerUtils> {
@@ -83,7 +89,7 @@ export async function migrate(deps: {
     }
     // graphile-worker migrates on its own connection when its utilities are made; holding our lock
     // meanwhile keeps instances starting together from racing through its migrations too.
-    const utils = await makeWorkerUtils({ pgPool: deps.jobsPool, schema: JOBS_SCHEMA, logger: deps.logger });
+    const utils = await makeWorkerUtils({ pgPool: deps.utilsPool, schema: JOBS_SCHEMA, logger: deps.logger });
     await query('COMMIT');
     return utils;
   } catch (error) {

@@ -38,7 +38,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createWorkQueue(deps: {
   db: Database;
   options: StoreOptions;
-  jobsPool: pg.Pool;
+  /** A pool for the runners of one start, ended when they stop. */
+  runnerPool: (size: number) => pg.Pool;
   utils: WorkerUtils;
   logger: Logger;
   instanceId: string;
@@ -50,6 +51,7 @@ export function createWorkQueue(deps: {
   let active:
     | {
         runners: Runner[];
+        pool: pg.Pool;
         /** The tasks run here (a kind with concurrency 0 is not). */
         kinds: WorkKind[];
         abort: AbortController;
@@ -124,6 +126,9 @@ export function createWorkQueue(deps: {
     concurrency: { processConcurrency: number; deliverConcurrency: number },
   ): Promise<void> {
     const abort = new AbortController();
+    // Each runner holds a LISTEN connection; its workers take and finish jobs in short queries; one
+    // more for the heartbeat.
+    const pool = deps.runnerPool(concurrency.processConcurrency + concurrency.deliverConcurrency + 3);
     const lockers = new Set<string>();
     const events: WorkerEvents = new EventEmitter();
     // In graphile-worker 0.17 jobs are locked by the pool's id; its workers' ids are kept too.
@@ -131,13 +136,16 @@ export function createWorkQueue(deps: {
     events.on('worker:create', ({ worker }) => lockers.add(worker.workerId));
     const liveness = await startLiveness({
       // On the jobs pool: a main pool busy with steps must not delay a heartbeat into a false death.
-      sql: createDatabase(deps.jobsPool, deps.counter),
+      sql: createDatabase(pool, deps.counter),
       instanceId: deps.instanceId,
       description: `${hostname()} pid ${process.pid}`,
       lockers: () => [...lockers],
       settings,
       forceUnlock: (ids) => deps.utils.forceUnlockWorkers(ids),
       log: deps.log,
+    }).catch(async (error: unknown) => {
+      await pool.end();
+      throw error;
     });
     const runners: Runner[] = [];
     const kinds: WorkKind[] = [];
@@ -151,7 +159,7 @@ export function createWorkQueue(deps: {
         kinds.push(kind);
         runners.push(
           await run({
-            pgPool: deps.jobsPool,
+            pgPool: pool,
             schema: JOBS_SCHEMA,
             concurrency: count,
             pollInterval: settings.pollIntervalMs,
@@ -167,11 +175,12 @@ export function createWorkQueue(deps: {
     } catch (error) {
       await Promise.allSettled(runners.map((runner) => runner.stop()));
       await liveness.stop();
+      await pool.end();
       throw error;
     }
     // The lockers are named at once, not a heartbeat later.
     await liveness.beat();
-    active = { runners, kinds, abort, liveness };
+    active = { runners, pool, kinds, abort, liveness };
   }
 
   /**
@@ -211,6 +220,7 @@ export function createWorkQueue(deps: {
     if (!current) return;
     await Promise.allSettled(current.runners.map((runner) => runner.stop()));
     await current.liveness.stop();
+    await current.pool.end().catch(() => undefined);
   }
 
   const queue: WorkQueue & { close(): Promise<void> } = {
