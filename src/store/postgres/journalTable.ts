@@ -59,7 +59,7 @@ export function createJournalTable(ctx: StoreContext): JournalStore {
             fields.status,
             fields.method,
             fields.path,
-            fields.nearMiss !== null,
+            (fields.nearMiss ?? null) !== null,
             JSON.stringify(fields),
             // The statement does not see its own new row: the old ones keep capacity - 1.
             capacity - 1,
