@@ -68,12 +68,15 @@ function build() {
   return 0;
 }
 
-/** Files the code reads next to itself at run time (demo.config.json) go beside the compiled modules. */
+/**
+ * Files the code reads next to itself at run time (demo.config.json, the PostgreSQL migrations) go
+ * beside the compiled modules.
+ */
 function copyDataFiles(from, to) {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     if (entry.isDirectory()) copyDataFiles(source, join(to, entry.name));
-    else if (entry.name.endsWith('.json')) cpSync(source, join(to, entry.name));
+    else if (entry.name.endsWith('.json') || entry.name.endsWith('.sql')) cpSync(source, join(to, entry.name));
   }
 }
 

@@ -51,7 +51,8 @@ async function guard(
     const { fingerprint: _f, storedAt: _s, ...answer } = claim.answer;
     return answer;
   }
-  if (claim.kind === 'in-flight') throw new ProblemError('idempotency-key-in-use');
+  if (claim.kind === 'in-flight')
+    throw new ProblemError('idempotency-key-in-use', { headers: { 'Retry-After': '1' } });
   let answer: Answer;
   try {
     answer = await produce();

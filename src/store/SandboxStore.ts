@@ -189,8 +189,12 @@ export type IdempotencyClaim =
   /** Another request with this key is being answered (a claim younger than CLAIM_TIMEOUT_MS). */
   | { kind: 'in-flight' };
 
-/** A claim older than this is a request whose server died: the next one with the key takes it over. */
-export const CLAIM_TIMEOUT_MS = 60_000;
+/**
+ * A claim older than this is a request whose server died: the next one with the key takes it over.
+ * Short, because what it guards (a confirm) takes milliseconds and is idempotent in itself: two
+ * claimers at worst both get the same answer, while a partner retrying after a crash waits no longer.
+ */
+export const CLAIM_TIMEOUT_MS = 10_000;
 
 /** Idempotency-Key answers; `key` is already a hash of the partner and the header value. */
 export interface IdempotencyStore {

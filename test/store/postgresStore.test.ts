@@ -1,7 +1,5 @@
 import pg from 'pg';
 import { afterAll } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: @ts-expect-error would turn into an error the day the adapter lands
-// @ts-ignore
 import { createPostgresStore } from '../../src/store/postgres/createPostgresStore.ts';
 import type { StoreOptions } from '../../src/store/SandboxStore.ts';
 import {

@@ -3,9 +3,12 @@ import type { components } from '../../src/http/generated/openapi.ts';
 
 type Schemas = components['schemas'];
 
-/** What a crash or a dying instance looks like to a client: no answer, or a 5xx (502/503 from a gone upstream). */
+/**
+ * What a crash or a dying instance looks like to a client: no answer, a 5xx (502/503 from a gone
+ * upstream), or 409 for an Idempotency-Key whose first request died with its server.
+ */
 function retriable(error: unknown, status?: number): boolean {
-  if (status !== undefined) return status >= 500;
+  if (status !== undefined) return status >= 500 || status === 409;
   return error instanceof Error;
 }
 

@@ -10,7 +10,7 @@ import { graphileLogger } from './jobs/graphileLogger.ts';
 import { createWorkQueue } from './jobs/workQueue.ts';
 import { createJournalTable } from './journalTable.ts';
 import { migrate } from './migrate.ts';
-import { createResetExclusion } from './partnerLocks.ts';
+import { createPartnerLocks } from './partnerLocks.ts';
 import { createReset } from './resetSandbox.ts';
 import { createScenarioTables } from './scenarioTables.ts';
 import { createSecretTable } from './secretTable.ts';
@@ -40,7 +40,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** The server cancels a statement after this; the client gives up a little later (a silent network). */
 const STATEMENT_TIMEOUT_MS = 15_000;
 const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5_000;
-/** excludingReset calls holding their locks at once; more wait their turn (see partnerLocks). */
+/** Resets and set-ups holding (or waiting for) their locks at once; more wait their turn (see partnerLocks). */
 const RESET_EXCLUSION_SLOTS = 8;
 /** graphile-worker's utilities: a migration at start-up, now and then an unlock. */
 const UTILS_POOL_SIZE = 2;
@@ -125,6 +125,7 @@ export async function createPostgresStore(
   });
 
   let closing: Promise<void> | undefined;
+  const partnerLocks = createPartnerLocks(lockPool, counter, RESET_EXCLUSION_SLOTS);
   return {
     kind: 'postgres',
     submissions: createSubmissionTable(ctx),
@@ -136,8 +137,8 @@ export async function createPostgresStore(
     secrets: createSecretTable(ctx),
     work,
     changes: feed,
-    reset: createReset(ctx),
-    excludingReset: createResetExclusion(lockPool, counter, RESET_EXCLUSION_SLOTS),
+    reset: createReset(ctx, partnerLocks.resetting),
+    excludingReset: partnerLocks.excludingReset,
     sweepExpired: createSweep(ctx),
     ping: () =>
       reaching('ping', async () => {

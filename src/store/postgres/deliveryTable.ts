@@ -7,9 +7,9 @@ import { cutoffs } from './retention.ts';
 import { reaching } from './storageErrors.ts';
 import type { StoreContext } from './storeContext.ts';
 
-/** When the record's next attempt falls due, if one is pending. */
+/** When the record's next attempt falls due, if one is to come (a retry, or a forced repeat). */
 function nextAttemptDue(record: CallbackDeliveryRecord): Date | null {
-  return record.state === 'pending' && record.nextAttemptAt ? new Date(record.nextAttemptAt) : null;
+  return record.nextAttemptAt ? new Date(record.nextAttemptAt) : null;
 }
 
 export function createDeliveryTable(ctx: StoreContext): DeliveryStore {

@@ -16,30 +16,21 @@ export const LOCK_CLASS = {
   partner: 0x464d5054,
 } as const;
 
-/**
- * Takes, in the caller's transaction, the locks a reset holds until it commits: the partner's key
- * exclusively (waiting for the partner's excludingReset calls to end, holding new ones off), or for
- * everyone the all-partners key exclusively.
- */
-export async function lockForReset(tx: Sql, partnerId: string | null, waitMs: number): Promise<void> {
-  if (partnerId === null) {
-    await tx.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK_CLASS.allPartners], waitMs);
-  } else {
-    await tx.query(
-      'SELECT pg_advisory_xact_lock_shared($1, 0), pg_advisory_xact_lock($2, hashtext($3))',
-      [LOCK_CLASS.allPartners, LOCK_CLASS.partner, partnerId],
-      waitMs,
-    );
-  }
-}
+/** How long a reset may wait for the partner's set-ups (whole flows each) to end. */
+const RESET_WAIT_MS = 120_000;
 
 /**
- * `excludingReset`: session-level shared locks on the all-partners key and the partner's key, held
- * on a connection of a small pool of its own for as long as `fn` runs, so that set-ups waiting for
- * a reset (or running long) never take the connections `fn` itself needs from the main pool. At
- * most `slots` run at once; the rest wait here, without a timeout, for a slot.
+ * The locks between resets and set-ups, all session-level advisory locks held on connections of a
+ * small pool of their own, never the main one: a set-up (`excludingReset`, shared locks) runs whole
+ * flows on the main pool while it holds its lock, and a reset (exclusive) waits for those set-ups
+ * to end. Were a waiting reset to hold a main-pool connection, enough of them would starve the very
+ * set-ups they wait for. At most `slots` hold or wait for a lock at once; the rest wait here.
+ *
+ * A partner's reset takes the all-partners key shared and the partner's key exclusively; a reset of
+ * everyone takes the all-partners key exclusively. PostgreSQL queues a new shared request behind a
+ * waiting exclusive one, so a reset asked for holds new set-ups off until it is done.
  */
-export function createResetExclusion(pool: pg.Pool, counter: QueryCounter, slots: number) {
+export function createPartnerLocks(pool: pg.Pool, counter: QueryCounter, slots: number) {
   const waiting: Array<() => void> = [];
   let free = slots;
   const acquire = (): Promise<void> => {
@@ -55,16 +46,17 @@ export function createResetExclusion(pool: pg.Pool, counter: QueryCounter, slots
     else free += 1;
   };
 
-  return async function excludingReset<T>(partnerId: string, fn: () => Promise<T>): Promise<T> {
+  async function holding<T>(
+    what: string,
+    lock: { sql: string; unlockSql: string; params: unknown[]; waitMs?: number },
+    fn: () => Promise<T>,
+  ): Promise<T> {
     await acquire();
     try {
-      const client = await reaching('excludingReset', () => connect(pool));
+      const client = await reaching(what, () => connect(pool));
       const query = countedQuery(client, counter);
-      const keys = [LOCK_CLASS.allPartners, LOCK_CLASS.partner, partnerId];
       try {
-        await reaching('excludingReset', () =>
-          query('SELECT pg_advisory_lock_shared($1, 0), pg_advisory_lock_shared($2, hashtext($3))', keys),
-        );
+        await reaching(what, () => query(lock.sql, lock.params, lock.waitMs));
       } catch (error) {
         client.release(isUnreachable(error));
         throw error;
@@ -73,10 +65,7 @@ export function createResetExclusion(pool: pg.Pool, counter: QueryCounter, slots
         return await fn();
       } finally {
         // A connection that cannot unlock is closed instead: its session's locks end with it.
-        const unlocked = await query(
-          'SELECT pg_advisory_unlock_shared($1, 0), pg_advisory_unlock_shared($2, hashtext($3))',
-          keys,
-        ).then(
+        const unlocked = await query(lock.unlockSql, lock.params).then(
           () => true,
           () => false,
         );
@@ -85,5 +74,39 @@ export function createResetExclusion(pool: pg.Pool, counter: QueryCounter, slots
     } finally {
       release();
     }
+  }
+
+  return {
+    excludingReset<T>(partnerId: string, fn: () => Promise<T>): Promise<T> {
+      return holding(
+        'excludingReset',
+        {
+          sql: 'SELECT pg_advisory_lock_shared($1, 0), pg_advisory_lock_shared($2, hashtext($3))',
+          unlockSql: 'SELECT pg_advisory_unlock_shared($1, 0), pg_advisory_unlock_shared($2, hashtext($3))',
+          params: [LOCK_CLASS.allPartners, LOCK_CLASS.partner, partnerId],
+        },
+        fn,
+      );
+    },
+    /** Runs `fn` (the reset's own transaction, on the main pool) once no set-up of the partner runs. */
+    resetting<T>(partnerId: string | null, fn: () => Promise<T>): Promise<T> {
+      return holding(
+        'reset',
+        partnerId === null
+          ? {
+              sql: 'SELECT pg_advisory_lock($1, 0)',
+              unlockSql: 'SELECT pg_advisory_unlock($1, 0)',
+              params: [LOCK_CLASS.allPartners],
+              waitMs: RESET_WAIT_MS,
+            }
+          : {
+              sql: 'SELECT pg_advisory_lock_shared($1, 0), pg_advisory_lock($2, hashtext($3))',
+              unlockSql: 'SELECT pg_advisory_unlock_shared($1, 0), pg_advisory_unlock($2, hashtext($3))',
+              params: [LOCK_CLASS.allPartners, LOCK_CLASS.partner, partnerId],
+              waitMs: RESET_WAIT_MS,
+            },
+        fn,
+      );
+    },
   };
 }

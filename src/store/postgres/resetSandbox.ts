@@ -1,27 +1,17 @@
 import type { SandboxStore, StateChange } from '../SandboxStore.ts';
 import { removeJobCall } from './jobs/jobPlacement.ts';
-import { lockForReset } from './partnerLocks.ts';
 import { reaching } from './storageErrors.ts';
 import type { StoreContext } from './storeContext.ts';
 
-/**
- * How long a reset may wait for the partner's running set-ups (excludingReset) to end: they run
- * whole flows, so far longer than the statement timeout every other step lives with.
- */
-const RESET_WAIT_MS = 120_000;
-
-/**
- * `reset`: one transaction that first waits for the partner's set-ups to end (advisory lock), then
- * takes the partner's clock (every other step that schedules work takes it first too, so the reset
- * sees all such steps committed and none can slip in between), then deletes in one statement.
- */
-export function createReset(ctx: StoreContext): SandboxStore['reset'] {
+export function createReset(
+  ctx: StoreContext,
+  resetting: <T>(partnerId: string | null, fn: () => Promise<T>) => Promise<T>,
+): SandboxStore['reset'] {
   const { db, origin, feed } = ctx;
   return (partnerId) =>
-    reaching('reset', () =>
-      db.transaction(
-        async (tx) => {
-          await lockForReset(tx, partnerId, RESET_WAIT_MS + 5_000);
+    resetting(partnerId, () =>
+      reaching('reset', () =>
+        db.transaction(async (tx) => {
           if (partnerId === null) {
             await tx.query('SELECT count(*) FROM (SELECT 1 FROM facematch.partner_clocks FOR UPDATE) clocks');
           } else {
@@ -34,7 +24,7 @@ export function createReset(ctx: StoreContext): SandboxStore['reset'] {
                   WHERE ($1::text IS NULL OR partner_id = $1) AND status = 'PROCESSING'
                  UNION ALL
                  SELECT 'deliver', webhook_id FROM facematch.deliveries
-                  WHERE ($1::text IS NULL OR partner_id = $1) AND state = 'pending'
+                  WHERE ($1::text IS NULL OR partner_id = $1) AND next_attempt_at IS NOT NULL
                ) w
              ),
              deleted AS (
@@ -66,8 +56,7 @@ export function createReset(ctx: StoreContext): SandboxStore['reset'] {
             }
           });
           return { submissions: deleted.length };
-        },
-        { begin: `BEGIN; SET LOCAL statement_timeout = ${RESET_WAIT_MS}` },
+        }),
       ),
     );
 }

@@ -276,8 +276,7 @@ export function createSubmissionTable(ctx: StoreContext): SubmissionStore {
           if (locked?.submission.status !== 'PROCESSING') {
             return { kind: 'not-processing', submission: locked?.submission };
           }
-          const due =
-            delivery?.state === 'pending' && delivery.nextAttemptAt ? new Date(delivery.nextAttemptAt) : null;
+          const due = delivery?.nextAttemptAt ? new Date(delivery.nextAttemptAt) : null;
           const runAt = due ? jobRunAt(due, locked.clock, options.now()) : null;
           await finishWithDelivery(tx, finished, delivery, runAt);
           tx.afterCommit(() => feed.emit(changeOf(finished)));

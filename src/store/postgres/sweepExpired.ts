@@ -32,7 +32,7 @@ export function createSweep(ctx: StoreContext): SandboxStore['sweepExpired'] {
                  JOIN expired e ON e.correlation_id = s.correlation_id WHERE s.status = 'PROCESSING'
                UNION ALL
                SELECT 'deliver', d.webhook_id FROM facematch.deliveries d
-                 JOIN expired e ON e.correlation_id = d.correlation_id WHERE d.state = 'pending'
+                 JOIN expired e ON e.correlation_id = d.correlation_id WHERE d.next_attempt_at IS NOT NULL
              ) w
            ),
            deleted AS (

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { afterAttempt } from '../../../src/domain/CallbackDelivery.ts';
 import type { Submission } from '../../../src/domain/Submission.ts';
-import type { SandboxStore } from '../../../src/store/SandboxStore.ts';
+import { CLAIM_TIMEOUT_MS, type SandboxStore } from '../../../src/store/SandboxStore.ts';
 import { watch } from './changes.ts';
 import {
   attempt,
@@ -69,7 +69,7 @@ export function instanceContract(stores: Stores): void {
       const key2 = await store.secrets.getOrCreate('bucket-signing-secret', secretMaker('bucket').create);
 
       await opened.close(store);
-      clock.advance(10_000); // a restart takes a while; the claim is still younger than CLAIM_TIMEOUT_MS
+      clock.advance(CLAIM_TIMEOUT_MS / 2); // a restart takes a while; the claim is still younger than the timeout
       const again = await opened.reopen();
 
       expect(await again.submissions.get(awaiting.correlationId)).toEqual(awaiting);

@@ -3,7 +3,8 @@ import type { Sql } from '../database.ts';
 
 /**
  * Work as the state shows it (see SandboxStore): PROCESSING submissions with a processDueAt, and
- * pending deliveries with a nextAttemptAt, of submissions that have not expired. `$1` is the
+ * deliveries with a nextAttemptAt (pending, or delivered with forced repeats to come), of
+ * submissions that have not expired. `$1` is the
  * submissions' retention cutoff; `partner` and `dueBy` narrow it to SQL parameters given.
  */
 function pendingSql(where: { partner?: string; dueBy?: string }): string {
@@ -15,7 +16,6 @@ function pendingSql(where: { partner?: string; dueBy?: string }): string {
     ...(where.dueBy ? [`s.process_due_at <= ${where.dueBy}`] : []),
   ];
   const delivering = [
-    "d.state = 'pending'",
     'd.next_attempt_at IS NOT NULL',
     's.created_at > $1',
     ...(where.partner ? [`d.partner_id = ${where.partner}`] : []),
@@ -102,7 +102,7 @@ export async function currentRevision(
       : await sql.query(
           `SELECT d.revision::text AS revision
              FROM facematch.deliveries d JOIN facematch.submissions s ON s.correlation_id = d.correlation_id
-            WHERE d.webhook_id = $2 AND d.state = 'pending' AND d.next_attempt_at IS NOT NULL AND s.created_at > $1`,
+            WHERE d.webhook_id = $2 AND d.next_attempt_at IS NOT NULL AND s.created_at > $1`,
           [submissionCutoff, id],
         );
   return rows[0]?.revision ?? null;

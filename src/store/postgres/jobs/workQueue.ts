@@ -82,7 +82,7 @@ export function createWorkQueue(deps: {
                  JOIN facematch.submissions s ON s.correlation_id = d.correlation_id
                  CROSS JOIN LATERAL facematch.partner_clock(d.partner_id, $3, false) c
                 WHERE d.webhook_id = $1 AND s.created_at > $2
-                  AND d.state = 'pending' AND d.next_attempt_at IS NOT NULL
+                  AND d.next_attempt_at IS NOT NULL
                 FOR UPDATE OF d`,
               [id, cutoffs(options).submissions, initialFrozenAt(options)],
             );

@@ -42,7 +42,8 @@ CREATE TABLE facematch.deliveries (
   record json NOT NULL
 );
 CREATE INDEX deliveries_by_partner ON facematch.deliveries (partner_id, created_at DESC);
-CREATE INDEX deliveries_pending ON facematch.deliveries (partner_id, next_attempt_at) WHERE state = 'pending';
+-- Deliveries with an attempt to come: pending ones, and delivered ones with forced repeats.
+CREATE INDEX deliveries_due ON facematch.deliveries (partner_id, next_attempt_at) WHERE next_attempt_at IS NOT NULL;
 
 CREATE TABLE facematch.scenario_counters (
   correlation_id text NOT NULL REFERENCES facematch.submissions ON DELETE CASCADE,
