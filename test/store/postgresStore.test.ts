@@ -57,22 +57,22 @@ describeStoreContract({
 });
 
 /**
- * Every schema the adapter (or graphile-worker) made, dropped; connections a failed test left
- * open are ended first so nothing holds a lock on them.
+ * Back to an empty sandbox between tests, keeping the schemas (migrating again per test cost most of
+ * this file's time): every row of ours and every job of graphile-worker's gone. Connections a failed
+ * test left open are ended first, so nothing holds a lock on them.
  */
 async function emptyDatabase(url: string): Promise<void> {
   await admin(url, async (client) => {
     await client.query(
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
-    const { rows } = await client.query<{ nspname: string }>(
-      `SELECT nspname FROM pg_namespace
-        WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-          AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'`,
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
+        WHERE (schemaname = 'facematch' AND tablename <> 'schema_migrations')
+           OR (schemaname = 'facematch_jobs' AND tablename IN ('_private_jobs', '_private_job_queues'))`,
     );
-    for (const { nspname } of rows)
-      await client.query(`DROP SCHEMA "${nspname.replaceAll('"', '""')}" CASCADE`);
-    await client.query('CREATE SCHEMA public');
+    if (rows.length > 0)
+      await client.query(`TRUNCATE ${rows.map((r) => r.name).join(', ')} RESTART IDENTITY CASCADE`);
   });
 }
 
