@@ -32,7 +32,7 @@ describe.each(await storeVariants())('$name store: transitions are atomic', (var
       readFixture('review-selfie'),
     ]);
     const outcomes: string[] = [];
-    for (let trial = 0; trial < 30; trial++) {
+    for (let trial = 0; trial < 20; trial++) {
       const created = await client.createSubmission({ selfieContentType: 'image/png' });
       const id = created.body.correlationId;
       const selfieUpload = client.uploadFor(created.body, 'SELFIE');
@@ -54,7 +54,7 @@ describe.each(await storeVariants())('$name store: transitions are atomic', (var
         score: expected,
       });
     }
-    expect(outcomes).toHaveLength(30);
+    expect(outcomes).toHaveLength(20);
   });
 
   it('provider states set up while the partner is being reset all answer 200', async () => {
