@@ -104,6 +104,11 @@ export async function startServer(
   log.info(banner(config, url, engineName, underWay));
   const exposure = adminExposureWarning(config.host, config.admin.token);
   if (exposure) log.warn(exposure);
+  if (config.store.databaseUrl && config.role !== 'worker' && !config.publicUrl && !config.tokens.issuer) {
+    log.warn(
+      `this instance issues tokens and presigned URLs for ${url}, its own address: give every instance of the shared sandbox the URL partners reach them by (--public-url, e.g. the load balancer's), or tokens issued here are refused by the others`,
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
