@@ -271,7 +271,15 @@ export async function composeServices(
         store: store.kind,
       };
     },
-    admin: await composeAdmin({ config, partners, journal: store.journal, events, metrics, control }),
+    admin: await composeAdmin({
+      config,
+      partners,
+      journal: store.journal,
+      events,
+      metrics,
+      control,
+      verifyPartnerToken: tokens.verify,
+    }),
     objectOwner: (key) => uploadOwner(submissions, key),
     settings: {
       maxJsonBytes: config.maxJsonBytes,
