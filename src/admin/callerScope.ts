@@ -52,9 +52,9 @@ export async function findVisibleSubmission(
   control: Pick<ControlServices, 'store'>,
   correlationId: string,
 ): Promise<Submission> {
-  const submission = await control.store.submissions.get(correlationId);
-  if (submission && maySee(res, submission.partnerId)) return submission;
-  throw submissionNotFound(correlationId);
+  return visibleOr(res, await control.store.submissions.get(correlationId), () =>
+    submissionNotFound(correlationId),
+  );
 }
 
 export function submissionNotFound(correlationId: string): ProblemError {
@@ -67,11 +67,19 @@ export async function findVisibleDelivery(
   control: Pick<ControlServices, 'store'>,
   webhookId: string,
 ): Promise<CallbackDeliveryRecord> {
-  const delivery = await control.store.deliveries.get(webhookId);
-  if (delivery && maySee(res, delivery.partnerId)) return delivery;
-  throw deliveryNotFound(webhookId);
+  return visibleOr(res, await control.store.deliveries.get(webhookId), () => deliveryNotFound(webhookId));
 }
 
 export function deliveryNotFound(webhookId: string): ProblemError {
   return new ProblemError('delivery-not-found', { detail: `No callback delivery ${webhookId} exists.` });
+}
+
+/** A partner's record, when it exists and the caller may see it; otherwise the not-found an unknown id gets. */
+function visibleOr<T extends { partnerId: string }>(
+  res: Response,
+  record: T | undefined,
+  notFound: () => ProblemError,
+): T {
+  if (record && maySee(res, record.partnerId)) return record;
+  throw notFound();
 }

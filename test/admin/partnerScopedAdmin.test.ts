@@ -174,122 +174,54 @@ describe.each(STORE_VARIANTS)(
       const asA = adminClient(server.url, tokenA);
       const unknownSubmission = randomUUID();
       const unknownWebhook = `msg_${randomUUID().replaceAll('-', '')}`;
-      const pairs: Array<{
+      type Pair = {
         what: string;
         method: string;
         path: (id: string) => string;
         theirs: string;
         unknown: string;
         body?: unknown;
-      }> = [
-        { what: 'partner', method: 'GET', path: (id) => `/partners/${id}`, theirs: B, unknown: 'nobody' },
-        {
-          what: 'clock',
-          method: 'POST',
-          path: (id) => `/partners/${id}/clock`,
-          theirs: B,
-          unknown: 'nobody',
-          body: { advanceSeconds: 60 },
-        },
-        {
-          what: 'scenario queue',
-          method: 'POST',
-          path: (id) => `/partners/${id}/scenario-queue`,
-          theirs: B,
-          unknown: 'nobody',
-          body: { scenario: 'review' },
-        },
-        {
-          what: 'partner reset',
-          method: 'POST',
-          path: (id) => `/partners/${id}/reset`,
-          theirs: B,
-          unknown: 'nobody',
-        },
-        {
-          what: 'provider state',
-          method: 'POST',
-          path: (id) => `/provider-states?clientId=${id}`,
-          theirs: B,
-          unknown: 'nobody',
-          body: { state: 'a completed submission', params: { outcome: 'Success' } },
-        },
-        {
-          what: 'submission',
-          method: 'GET',
-          path: (id) => `/submissions/${id}`,
-          theirs: ofB.correlationId,
-          unknown: unknownSubmission,
-        },
-        {
-          what: 'image',
-          method: 'GET',
-          path: (id) => `/submissions/${id}/images/SELFIE`,
-          theirs: ofB.correlationId,
-          unknown: unknownSubmission,
-        },
-        {
-          what: 'timeline',
-          method: 'GET',
-          path: (id) => `/submissions/${id}/timeline`,
-          theirs: ofB.correlationId,
-          unknown: unknownSubmission,
-        },
-        {
-          what: 'advance',
-          method: 'POST',
-          path: (id) => `/submissions/${id}/advance`,
-          theirs: ofB.correlationId,
-          unknown: unknownSubmission,
-        },
+      };
+      const ofPartner = (what: string, method: string, path: Pair['path'], body?: unknown): Pair => ({
+        what,
+        method,
+        path,
+        theirs: B,
+        unknown: 'nobody',
+        body,
+      });
+      const ofSubmission = (what: string, method: string, path: Pair['path']): Pair => ({
+        what,
+        method,
+        path,
+        theirs: ofB.correlationId,
+        unknown: unknownSubmission,
+      });
+      const pairs: Pair[] = [
+        ofPartner('partner', 'GET', (id) => `/partners/${id}`),
+        ofPartner('clock', 'POST', (id) => `/partners/${id}/clock`, { advanceSeconds: 60 }),
+        ofPartner('scenario queue', 'POST', (id) => `/partners/${id}/scenario-queue`, { scenario: 'review' }),
+        ofPartner('partner reset', 'POST', (id) => `/partners/${id}/reset`),
+        ofPartner('provider state', 'POST', (id) => `/provider-states?clientId=${id}`, {
+          state: 'a completed submission',
+          params: { outcome: 'Success' },
+        }),
+        ofPartner('journal filter', 'GET', (id) => `/journal?partner=${id}`),
+        ofPartner('journal clear', 'DELETE', (id) => `/journal?partner=${id}`),
+        ofPartner('submission filter', 'GET', (id) => `/submissions?partner=${id}`),
+        ofPartner('callback filter', 'GET', (id) => `/callbacks?partner=${id}`),
+        ofSubmission('submission', 'GET', (id) => `/submissions/${id}`),
+        ofSubmission('image', 'GET', (id) => `/submissions/${id}/images/SELFIE`),
+        ofSubmission('timeline', 'GET', (id) => `/submissions/${id}/timeline`),
+        ofSubmission('advance', 'POST', (id) => `/submissions/${id}/advance`),
+        ofSubmission('submission by id', 'GET', (id) => `/submissions?correlationId=${id}`),
+        ofSubmission('callbacks of a submission', 'GET', (id) => `/callbacks?correlationId=${id}`),
         {
           what: 'redelivery',
           method: 'POST',
           path: (id) => `/callbacks/${id}/redeliver`,
           theirs: ofB.webhookId,
           unknown: unknownWebhook,
-        },
-        {
-          what: 'journal filter',
-          method: 'GET',
-          path: (id) => `/journal?partner=${id}`,
-          theirs: B,
-          unknown: 'nobody',
-        },
-        {
-          what: 'journal clear',
-          method: 'DELETE',
-          path: (id) => `/journal?partner=${id}`,
-          theirs: B,
-          unknown: 'nobody',
-        },
-        {
-          what: 'submission filter',
-          method: 'GET',
-          path: (id) => `/submissions?partner=${id}`,
-          theirs: B,
-          unknown: 'nobody',
-        },
-        {
-          what: 'submission by id',
-          method: 'GET',
-          path: (id) => `/submissions?correlationId=${id}`,
-          theirs: ofB.correlationId,
-          unknown: unknownSubmission,
-        },
-        {
-          what: 'callback filter',
-          method: 'GET',
-          path: (id) => `/callbacks?partner=${id}`,
-          theirs: B,
-          unknown: 'nobody',
-        },
-        {
-          what: 'callbacks of a submission',
-          method: 'GET',
-          path: (id) => `/callbacks?correlationId=${id}`,
-          theirs: ofB.correlationId,
-          unknown: unknownSubmission,
         },
       ];
       for (const { what, method, path, theirs, unknown, body } of pairs) {

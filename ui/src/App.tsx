@@ -10,6 +10,7 @@ import {
   signOut,
 } from './adminApi.ts';
 import { ErrorNote } from './components/ErrorNote.tsx';
+import { TextField } from './components/TextField.tsx';
 import { hrefOf, type Route, useRoute } from './route.ts';
 import { useLive } from './useLive.ts';
 import { CallbacksView } from './views/CallbacksView.tsx';
@@ -218,16 +219,7 @@ function SignInForms({ required, onCancel }: { required: boolean; onCancel: () =
           setAdminToken(token);
         }}
       >
-        <label>
-          Operator token or partner access token
-          <input
-            type="password"
-            value={token}
-            onInput={(e) => setToken(e.currentTarget.value)}
-            autoComplete="off"
-            required
-          />
-        </label>
+        <TextField label="Operator token or partner access token" value={token} onInput={setToken} secret />
         <div class="actions">
           <button type="submit">Use token</button>
         </div>
@@ -244,25 +236,8 @@ function SignInForms({ required, onCancel }: { required: boolean; onCancel: () =
           Or a partner’s client credentials: the page gets the access token itself and renews it before it
           expires; the secret is never stored.
         </p>
-        <label>
-          Partner client id
-          <input
-            value={clientId}
-            onInput={(e) => setClientId(e.currentTarget.value)}
-            autoComplete="off"
-            required
-          />
-        </label>
-        <label>
-          Partner client secret
-          <input
-            type="password"
-            value={clientSecret}
-            onInput={(e) => setClientSecret(e.currentTarget.value)}
-            autoComplete="off"
-            required
-          />
-        </label>
+        <TextField label="Partner client id" value={clientId} onInput={setClientId} />
+        <TextField label="Partner client secret" value={clientSecret} onInput={setClientSecret} secret />
         <div class="actions">
           <button type="submit">Sign in as partner</button>
           {!required && (

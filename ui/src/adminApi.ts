@@ -114,20 +114,7 @@ function forgetCredentials(): void {
 }
 
 async function partnerToken(credentials: { clientId: string; clientSecret: string }): Promise<string> {
-  const response = await fetch('/v1/oauth/token', {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${btoa(`${credentials.clientId}:${credentials.clientSecret}`)}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-    signal: AbortSignal.timeout(15_000),
-  });
-  if (!response.ok) throw await problemOf(response);
-  const { access_token: token, expires_in: expiresIn } = (await response.json()) as {
-    access_token: string;
-    expires_in: number;
-  };
+  const { access_token: token, expires_in: expiresIn } = await requestPartnerToken(credentials);
   // Renewed a fifth of its life (at most a minute) before it expires, so no call meets an expired one.
   clearTimeout(renewal);
   const leadSeconds = Math.min(60, expiresIn / 5);
@@ -202,6 +189,24 @@ export async function adminImageUrl(href: string): Promise<string> {
   const response = await authorized(href, {});
   if (!response.ok) throw await problemOf(response);
   return URL.createObjectURL(await response.blob());
+}
+
+/** A partner's access token by its client credentials (HTTP Basic), as the partner's own backend asks for one. */
+export async function requestPartnerToken(credentials: {
+  clientId: string;
+  clientSecret: string;
+}): Promise<{ access_token: string; expires_in: number }> {
+  const response = await fetch('/v1/oauth/token', {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${btoa(`${credentials.clientId}:${credentials.clientSecret}`)}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (!response.ok) throw await problemOf(response);
+  return (await response.json()) as { access_token: string; expires_in: number };
 }
 
 export async function problemOf(response: Response): Promise<ApiError> {
