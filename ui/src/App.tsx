@@ -110,7 +110,7 @@ export function App() {
         {(tokenRequired || signingIn) && (
           <SignInForms required={tokenRequired} onCancel={() => setSigningIn(false)} />
         )}
-        <View key={session} route={route} partner={partner} partners={list} operator={operator} />
+        <View key={session} route={route} partner={partner} partners={list} role={caller.data?.role} />
       </main>
     </>
   );
@@ -120,13 +120,13 @@ function View({
   route,
   partner,
   partners,
-  operator,
+  role,
 }: {
   route: Route;
   partner: string;
   partners: AdminPartner[];
-  /** Whether the caller is the operator: what spans every partner is offered to it alone. */
-  operator: boolean;
+  /** Whom the page is signed in as (unknown until the server says): what spans every partner is the operator's. */
+  role: AdminCaller['role'] | undefined;
 }) {
   switch (route.view) {
     case 'submission':
@@ -137,7 +137,7 @@ function View({
       return <JournalView partner={partner} />;
     case 'control':
       return partners.length ? (
-        <ControlView partners={partners} partner={partner} operator={operator} />
+        <ControlView partners={partners} partner={partner} role={role} />
       ) : (
         <h1>Control</h1>
       );

@@ -1,5 +1,12 @@
 import { useState } from 'preact/hooks';
-import { type AdminPartner, admin, type ClockState, type Scenario, type ScenarioQueue } from '../adminApi.ts';
+import {
+  type AdminCaller,
+  type AdminPartner,
+  admin,
+  type ClockState,
+  type Scenario,
+  type ScenarioQueue,
+} from '../adminApi.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { useLive } from '../useLive.ts';
 
@@ -16,12 +23,13 @@ interface Loaded {
 export function ControlView({
   partners,
   partner,
-  operator,
+  role,
 }: {
   partners: AdminPartner[];
   partner: string;
-  operator: boolean;
+  role: AdminCaller['role'] | undefined;
 }) {
+  const operator = role === 'operator';
   const [chosen, setChosen] = useState(partner || partners[0]?.clientId || '');
   const clientId = partners.some((p) => p.clientId === chosen) ? chosen : (partners[0]?.clientId ?? '');
   const base = `/partners/${encodeURIComponent(clientId)}`;
@@ -65,11 +73,11 @@ export function ControlView({
             </select>
           </label>
         </p>
-      ) : (
+      ) : role === 'partner' ? (
         <p>
           Controlling <strong>{clientId}</strong>: a partner steers its own scenarios, clock and data only.
         </p>
-      )}
+      ) : null}
       <ErrorNote error={live.error ?? failure} />
       <p role="status" class="status-line">
         {message ?? ''}
