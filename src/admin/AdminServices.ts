@@ -4,6 +4,7 @@ import type { JournalStore } from '../store/SandboxStore.ts';
 import type { ControlServices } from './ControlServices.ts';
 import type { AdminEvents } from './events/AdminEvents.ts';
 import type { components } from './generated/admin.ts';
+import type { VerifyPartnerToken } from './identifyAdminCaller.ts';
 
 export type AdminPartner = components['schemas']['AdminPartner'];
 
@@ -17,8 +18,13 @@ export interface AdminServices {
   /** openapi/admin.yaml: requests are checked against it, and responses when validation is on. */
   contract: ContractValidator;
   openApiDocument: unknown;
-  /** When set, /__admin and /metrics require `Authorization: Bearer <token>`; open otherwise. */
+  /**
+   * The operator token: when set, /__admin and /metrics require `Authorization: Bearer <token>` or
+   * a partner's access token; open to the operator otherwise.
+   */
   token: string | undefined;
+  /** The partner API's token check: a partner's own access token makes it the caller, scoped to its data. */
+  verifyPartnerToken: VerifyPartnerToken;
   journal: JournalStore;
   /** Change notifications for GET /__admin/events (published by the composition root's watchers). */
   events: AdminEvents;

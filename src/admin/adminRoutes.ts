@@ -4,16 +4,19 @@ import { ProblemError } from '../http/ProblemError.ts';
 import { parseBody } from '../http/parseBody.ts';
 import type { AdminServices } from './AdminServices.ts';
 import { controlRoutes } from './controlRoutes.ts';
-import { requireAdminToken } from './requireAdminToken.ts';
+import { identifyAdminCaller } from './identifyAdminCaller.ts';
+import { refuseOperatorOnly } from './refuseOperatorOnly.ts';
 import { adminDocumentRoutes } from './routes/adminDocumentRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
 import { journalRoutes } from './routes/journalRoutes.ts';
 import { partnerRoutes } from './routes/partnerRoutes.ts';
 import { timelineRoutes } from './routes/timelineRoutes.ts';
+import { whoamiRoutes } from './routes/whoamiRoutes.ts';
 
 /** One route group per admin area; a new area adds its group here. */
 export const ADMIN_ROUTE_GROUPS: ReadonlyArray<(admin: AdminServices) => Router> = [
   adminDocumentRoutes,
+  whoamiRoutes,
   journalRoutes,
   partnerRoutes,
   timelineRoutes,
@@ -31,8 +34,9 @@ export function isAdminPath(path: string): boolean {
 /**
  * The admin API, to mount at the root before the partner contract (which would 404 its paths).
  * It passes every other request on untouched, and has the partner API's machinery with its own
- * document: the admin token instead of partner bearer tokens, openapi/admin.yaml for requests and
- * (when validation is on) responses, problem+json errors from the same catalogue.
+ * document: its own callers (the operator token, or a partner's access token scoped to that
+ * partner; see callerScope.ts), openapi/admin.yaml for requests and (when validation is on)
+ * responses, problem+json errors from the same catalogue.
  */
 export function adminRoutes(
   admin: AdminServices,
@@ -41,7 +45,9 @@ export function adminRoutes(
 ): Router {
   const router = express.Router();
   router.use((req, _res, next) => next(isAdminPath(req.path) ? undefined : 'router'));
-  router.use(requireAdminToken(admin.token));
+  router.use(
+    identifyAdminCaller({ operatorToken: admin.token, verifyPartnerToken: admin.verifyPartnerToken }),
+  );
   router.use(
     matchOperation(
       admin.contract,
@@ -50,6 +56,7 @@ export function adminRoutes(
       WHERE_TO_LOOK,
     ),
   );
+  router.use(refuseOperatorOnly());
   router.use(parseBody({ maxBytes: settings.maxJsonBytes, setting: 'maxJsonBytes' }));
   router.use(checkRequestContract(admin.contract));
   for (const group of ADMIN_ROUTE_GROUPS) router.use(group(admin));

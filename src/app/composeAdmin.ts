@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { AdminServices } from '../admin/AdminServices.ts';
 import type { ControlServices } from '../admin/ControlServices.ts';
 import type { AdminEvents } from '../admin/events/AdminEvents.ts';
+import type { VerifyPartnerToken } from '../admin/identifyAdminCaller.ts';
 import { maskPartner } from '../admin/maskPartner.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { Config } from '../config/configSchema.ts';
@@ -22,6 +23,8 @@ export async function composeAdmin(p: {
   events: AdminEvents;
   metrics: Metrics;
   control: ControlServices;
+  /** The partner API's own token check, so a partner's access token reaches its own admin data. */
+  verifyPartnerToken: VerifyPartnerToken;
 }): Promise<AdminServices> {
   const { partners } = p;
   // Parsed once: the validator and GET /__admin/openapi.json share the same document.
@@ -30,6 +33,7 @@ export async function composeAdmin(p: {
     contract: await loadContractValidator(openApiDocument),
     openApiDocument,
     token: p.config.admin.token,
+    verifyPartnerToken: p.verifyPartnerToken,
     journal: p.journal,
     events: p.events,
     partners: {

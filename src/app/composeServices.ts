@@ -272,7 +272,15 @@ export async function composeServices(
         role: config.role,
       };
     },
-    admin: await composeAdmin({ config, partners, journal: store.journal, events, metrics, control }),
+    admin: await composeAdmin({
+      config,
+      partners,
+      journal: store.journal,
+      events,
+      metrics,
+      control,
+      verifyPartnerToken: tokens.verify,
+    }),
     objectOwner: (key) => uploadOwner(submissions, key),
     settings: {
       maxJsonBytes: config.maxJsonBytes,

@@ -48,9 +48,15 @@ export const PROBLEMS = {
   },
   'admin-token-required': {
     status: 401,
-    title: 'The admin API needs the admin token',
+    title: 'The admin API needs the operator token or a partner access token',
     detail:
-      'This server was started with --admin-token (or FACEMATCH_ADMIN_TOKEN): send `Authorization: Bearer <admin token>`.',
+      "This server was started with --admin-token (or FACEMATCH_ADMIN_TOKEN): send `Authorization: Bearer <operator token>`, or a partner access token from POST /v1/oauth/token for that partner's own data.",
+  },
+  'operator-only': {
+    status: 403,
+    title: 'Only the operator may do this',
+    detail:
+      'This operation spans every partner; a partner access token reaches its own data only (GET /__admin/openapi.json says which operations).',
   },
   'submission-not-found': {
     status: 404,

@@ -125,21 +125,23 @@ describe.skipIf(!hasChromium)('the dashboard controls', () => {
     expect(errors).toEqual([]);
   });
 
-  it('asks for the admin token when the server has one, and shows no data before it is given', async () => {
+  it('asks for a token when the server has an operator token, and shows no data before it is given', async () => {
     const token = 'dashboard-test-admin-token-0123456789';
     const guarded = await startTestServer({ admin: { ...testConfig().admin, token } });
     try {
       const flow = await startFlow(guarded.url, await guarded.token(), { referenceId: 'behind-the-token' });
       await flow.client.pollUntilFinished(flow.id);
       const { page } = await openDashboard(browser, guarded.url, '#/submissions');
-      await page.getByRole('heading', { name: 'Admin token required' }).waitFor();
+      const signIn = page.getByRole('heading', { name: /^Sign in to see/ });
+      await signIn.waitFor();
       expect(await page.getByText('behind-the-token').count()).toBe(0);
       expect(await seriousAxeViolations(page)).toEqual([]);
 
-      await page.getByLabel('Admin token', { exact: true }).fill(token);
+      await page.getByLabel('Operator token or partner access token').fill(token);
       await page.getByRole('button', { name: 'Use token' }).click();
       await page.getByText('behind-the-token').waitFor({ timeout: 10_000 });
-      expect(await page.getByRole('heading', { name: 'Admin token required' }).count()).toBe(0);
+      expect(await signIn.count()).toBe(0);
+      expect(await page.getByTestId('signed-in').textContent()).toContain('Signed in as the operator');
     } finally {
       await guarded.stop();
     }

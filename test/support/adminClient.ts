@@ -9,22 +9,29 @@ export function adminClient(baseUrl: string, token?: string) {
     ...(token ? { authorization: `Bearer ${token}` } : {}),
     ...extra,
   });
-  const call = async (method: string, path: string, body?: unknown) => {
+  /** The answer as sent: status, headers and the body's exact text (for byte-for-byte comparisons). */
+  const raw = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${baseUrl}/__admin${path}`, {
       method,
       headers: headers(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     });
-    const text = await response.text();
+    return { response, text: await response.text() };
+  };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const { response, text } = await raw(method, path, body);
     // biome-ignore lint/suspicious/noExplicitAny: tests read whatever the admin document allows
     return { response, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
   };
   const get = (path: string) =>
     fetch(`${baseUrl}${path}`, { headers: headers(), signal: AbortSignal.timeout(5000) });
   return {
+    raw,
     call,
     get,
+    /** Whom the server answers this client for (GET /__admin/whoami). */
+    whoami: async () => (await call('GET', '/whoami')).body as Schemas['AdminCaller'],
     async journal(query: JournalQuery = {}) {
       const search = new URLSearchParams(
         Object.entries(query).map(([name, value]) => [name, String(value)] as [string, string]),

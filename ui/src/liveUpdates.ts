@@ -1,8 +1,10 @@
-import { authHeaders } from './adminApi.ts';
+import { authHeaders, onSessionChange } from './adminApi.ts';
 
 const POLL_MS = 1500;
 const listeners = new Set<() => void>();
 let started = false;
+/** Aborted when the page signs in as someone else: the stream and the polling wait end at once. */
+let session = new AbortController();
 
 /**
  * Calls `listener` whenever the server's state may have changed: on every event of the admin
@@ -14,6 +16,8 @@ export function onServerChange(listener: () => void): () => void {
   listeners.add(listener);
   if (!started) {
     started = true;
+    // Signed in as someone else: the open stream carries the old caller's changes, so start anew.
+    onSessionChange(() => session.abort());
     void follow();
   }
   return () => listeners.delete(listener);
@@ -33,15 +37,18 @@ function notify(): void {
 
 async function follow(): Promise<void> {
   while (true) {
-    const streamed = await readEventStream().catch(() => false);
+    if (session.signal.aborted) session = new AbortController();
+    const { signal } = session;
+    const streamed = await readEventStream(signal).catch(() => false);
+    if (signal.aborted) continue;
     if (streamed) {
       // The server ended the stream (a restart drains it): catch up on what the gap hid, then reconnect.
       notify();
-      await sleep(1000);
+      await sleep(1000, signal);
     } else {
       // No stream on this server (or it broke): poll, and look for the stream again now and then.
-      for (let i = 0; i < 20; i++) {
-        await sleep(POLL_MS);
+      for (let i = 0; i < 20 && !signal.aborted; i++) {
+        await sleep(POLL_MS, signal);
         if (!document.hidden) notify();
       }
     }
@@ -49,9 +56,10 @@ async function follow(): Promise<void> {
 }
 
 /** Reads the stream until it ends; false when the server has none. */
-async function readEventStream(): Promise<boolean> {
+async function readEventStream(signal: AbortSignal): Promise<boolean> {
   const response = await fetch('/__admin/events', {
     headers: { accept: 'text/event-stream', ...authHeaders() },
+    signal,
   });
   const type = response.headers.get('content-type') ?? '';
   if (!response.ok || !type.startsWith('text/event-stream') || !response.body) {
@@ -75,6 +83,14 @@ async function readEventStream(): Promise<boolean> {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

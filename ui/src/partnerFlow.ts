@@ -1,5 +1,5 @@
 import type { components } from '../../src/http/generated/openapi.ts';
-import { problemOf } from './adminApi.ts';
+import { problemOf, requestPartnerToken } from './adminApi.ts';
 
 type Schemas = components['schemas'];
 type Created = Schemas['CreateSubmissionResponse'];
@@ -26,17 +26,7 @@ const TIMEOUT = () => AbortSignal.timeout(15_000);
  */
 export async function runPartnerFlow(input: FlowInput, report: Report): Promise<Details> {
   report('Token', `client credentials of ${input.clientId}`);
-  const tokenAnswer = await fetch('/v1/oauth/token', {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${btoa(`${input.clientId}:${input.clientSecret}`)}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-    signal: TIMEOUT(),
-  });
-  if (!tokenAnswer.ok) throw await problemOf(tokenAnswer);
-  const { access_token: token } = (await tokenAnswer.json()) as { access_token: string };
+  const { access_token: token } = await requestPartnerToken(input);
   const bearer = { authorization: `Bearer ${token}` };
 
   report('Create submission');

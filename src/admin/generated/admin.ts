@@ -21,6 +21,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__admin/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whom this request is answered for — the operator or a partner — and why
+         * @description What the dashboard reads to show whom it is signed in as and to hide what only the
+         *     operator may do; a script can check its token the same way.
+         */
+        get: operations["getAdminCaller"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__admin/journal": {
         parameters: {
             query?: never;
@@ -34,11 +55,16 @@ export interface paths {
          *     requests and `/metrics` are not), up to `admin.journalSize` entries; the oldest go first.
          *     Each 4xx carries a `nearMiss`: the contract rule or check that refused it. Presigned
          *     signatures and other secrets in query strings are shown as `***`.
+         *
+         *     A partner sees its own requests only, and `size` counts only those.
          */
         get: operations["listJournal"];
         put?: never;
         post?: never;
-        /** Forget recorded requests (all, or one partner's) */
+        /**
+         * Forget recorded requests (all, or one partner's)
+         * @description A partner forgets its own requests only (`partner` naming another forgets none).
+         */
         delete: operations["clearJournal"];
         options?: never;
         head?: never;
@@ -52,7 +78,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The configured partners, secrets masked */
+        /**
+         * The configured partners, secrets masked
+         * @description For a partner, only itself.
+         */
         get: operations["listPartners"];
         put?: never;
         post?: never;
@@ -69,7 +98,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One partner, secrets masked */
+        /**
+         * One partner, secrets masked
+         * @description For a partner, only itself; another client id is a 404 exactly like an unknown one.
+         */
         get: operations["getPartner"];
         put?: never;
         post?: never;
@@ -155,7 +187,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Submissions of every partner, newest first, with the scenario in force */
+        /**
+         * Submissions of every partner, newest first, with the scenario in force
+         * @description For a partner, its own only: `partner` naming another client id matches nothing, as an
+         *     unknown one does. A submission of another partner (`GET /__admin/submissions/{correlationId}`
+         *     and below) is a 404 `submission-not-found` exactly like an unknown one.
+         */
         get: operations["listSubmissions"];
         put?: never;
         post?: never;
@@ -307,7 +344,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Completion-callback deliveries with every attempt, newest first */
+        /**
+         * Completion-callback deliveries with every attempt, newest first
+         * @description For a partner, its own only: `partner` naming another client id matches nothing, as an
+         *     unknown one does.
+         */
         get: operations["listCallbackDeliveries"];
         put?: never;
         post?: never;
@@ -328,7 +369,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivery again now — same webhook-id and body, signed afresh, a fresh retry schedule */
+        /**
+         * Send a delivery again now — same webhook-id and body, signed afresh, a fresh retry schedule
+         * @description For a partner, its own deliveries only: another partner's webhook id is a 404
+         *     `delivery-not-found` exactly like an unknown one.
+         */
         post: operations["redeliverCallback"];
         delete?: never;
         options?: never;
@@ -346,10 +391,13 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A clean slate for every partner
+         * A clean slate for every partner (operator only)
          * @description Deletes every submission with its images, callback deliveries (scheduled retries stop) and
          *     idempotency answers; empties the scenario queues, the journal and the fault counters; returns
          *     every test clock to real time. Configuration (partners, scenarios) stays.
+         *
+         *     The operator's alone: it clears every partner of a shared sandbox. A partner token gets 403
+         *     `operator-only`; a partner clears its own state with `POST /__admin/partners/{clientId}/reset`.
          */
         post: operations["resetEverything"];
         delete?: never;
@@ -369,7 +417,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A clean slate for one partner only (its submissions, queue, clock, journal entries) */
+        /**
+         * A clean slate for one partner only (its submissions, queue, clock, journal entries)
+         * @description What a partner uses to start afresh in a shared sandbox, with its own token. For a partner,
+         *     another client id (here and in its queue and clock paths) is a 404 `partner-not-found`
+         *     exactly like an unknown one.
+         */
         post: operations["resetPartner"];
         delete?: never;
         options?: never;
@@ -394,6 +447,9 @@ export interface paths {
          *     partner) through the flow and the scenarios, and answers the values the pact may inject with
          *     `fromProviderState` (e.g. `correlationId`); `teardown` does nothing. An unknown state is a 400
          *     `unknown-provider-state` whose `knownStates` lists the names this server knows.
+         *
+         *     With a partner token, `clientId` defaults to that partner, and naming another is a 404
+         *     `partner-not-found` exactly like an unknown one.
          */
         post: operations["setUpProviderState"];
         delete?: never;
@@ -417,6 +473,9 @@ export interface paths {
          *     `facematch_scoring_duration_seconds{engine,result}` histogram, and with the onnx engine's
          *     worker pool `facematch_inference_workers_ready`, `facematch_inference_comparisons{state}`
          *     (running, waiting) and `facematch_inference_worker_restarts_total`.
+         *
+         *     The operator's alone: the figures count every partner's traffic together. A partner token
+         *     gets 403 `operator-only`, pointing at its own journal and submissions.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -768,7 +827,7 @@ export interface components {
         JournalPage: {
             /** @description How many entries the journal keeps before dropping the oldest. */
             capacity: number;
-            /** @description How many entries it holds now (before filtering). */
+            /** @description How many entries it holds now (before filtering); for a partner, how many of its own. */
             size: number;
             entries: components["schemas"]["JournalEntry"][];
         };
@@ -817,6 +876,21 @@ export interface components {
             field?: string;
             /** @enum {string} */
             location?: "body" | "query" | "header" | "path";
+        };
+        AdminCaller: {
+            /**
+             * @description The operator sees every partner; a partner its own data only.
+             * @enum {string}
+             */
+            role: "operator" | "partner";
+            /** @description The partner the request is answered for (secrets masked); null for the operator. */
+            partner: components["schemas"]["AdminPartner"] | null;
+            /**
+             * @description `open`: the server has no operator token, and the request brought no valid partner
+             *     token, so it is the operator's.
+             * @enum {string}
+             */
+            authenticatedBy: "open" | "operator-token" | "partner-token";
         };
         AdminPartner: {
             clientId: string;
@@ -923,7 +997,22 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The admin token is required (the server was started with one) and was missing or wrong. */
+        /**
+         * @description `operator-only`: the request came with a partner access token, and this operation spans
+         *     every partner. The `detail` names what the partner can use instead.
+         */
+        OperatorOnly: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The server was started with an operator token and the request sent neither it nor a valid
+         *     partner access token (none, another, or a partner token that has expired on its clock).
+         */
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": string;
@@ -965,10 +1054,34 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
         };
     };
+    getAdminCaller: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCaller"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
     listJournal: {
         parameters: {
             query?: {
-                /** @description Only requests of this partner (client id). */
+                /**
+                 * @description Only requests of this partner (client id). For a partner, any client id but its own
+                 *     matches nothing, as an unknown one does.
+                 */
                 partner?: string;
                 /** @description Only requests about this submission. */
                 correlationId?: string;
@@ -1035,7 +1148,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every partner the server was started with. */
+            /** @description Every partner the server was started with (the caller alone, for a partner). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1342,7 +1455,11 @@ export interface operations {
     streamAdminEvents: {
         parameters: {
             query?: {
-                /** @description Only changes of this partner (journal entries of no known partner are left out). */
+                /**
+                 * @description Only changes of this partner (journal entries of no known partner are left out). A
+                 *     partner's stream carries its own changes only, with or without it; naming another client
+                 *     id leaves only `ready`, as an unknown one does.
+                 */
                 partner?: string;
             };
             header?: never;
@@ -1428,6 +1545,7 @@ export interface operations {
         responses: {
             200: components["responses"]["Reset"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["OperatorOnly"];
         };
     };
     resetPartner: {
@@ -1528,6 +1646,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["OperatorOnly"];
         };
     };
 }

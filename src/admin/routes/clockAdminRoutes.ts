@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import type { ControlServices } from '../ControlServices.ts';
-import { requirePartner } from './requirePartner.ts';
+import { ownPartner } from '../callerScope.ts';
 
 /**
  * A partner's test clock (Stripe's test clocks are the model): advance it and
@@ -13,12 +13,12 @@ export function clockAdminRoutes(control: ControlServices): Router {
   const state = async (clientId: string) => ({ clientId, ...(await clocks.state(clientId)) });
 
   router.get('/partners/:clientId/clock', async (req, res) => {
-    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    const { clientId } = ownPartner(res, partners, req.params.clientId as string);
     res.json(await state(clientId));
   });
 
   router.post('/partners/:clientId/clock', async (req, res) => {
-    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    const { clientId } = ownPartner(res, partners, req.params.clientId as string);
     // openapi/admin.yaml has already checked the body: advanceSeconds 0…366 days and/or freeze.
     const body = req.body as { advanceSeconds?: number; freeze?: boolean };
     if (body.freeze === true) await clocks.freeze(clientId);
@@ -28,7 +28,7 @@ export function clockAdminRoutes(control: ControlServices): Router {
   });
 
   router.delete('/partners/:clientId/clock', async (req, res) => {
-    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    const { clientId } = ownPartner(res, partners, req.params.clientId as string);
     await clocks.reset(clientId);
     res.json(await state(clientId));
   });

@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { AdminServices } from '../AdminServices.ts';
+import { partnerFilter } from '../callerScope.ts';
 import type { AdminEvent } from '../events/AdminEvents.ts';
 
 /**
@@ -8,11 +9,12 @@ import type { AdminEvent } from '../events/AdminEvents.ts';
  */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-/** GET /__admin/events: the live change stream (server-sent events), ids and kinds only. */
+/** GET /__admin/events: the live change stream (server-sent events), ids and kinds only; a partner's own changes only. */
 export function eventRoutes(admin: Pick<AdminServices, 'events'>): Router {
   const router = express.Router();
   router.get('/__admin/events', (req, res) => {
-    const partner = (req.query as Record<string, string | undefined>).partner;
+    const requested = (req.query as Record<string, string | undefined>).partner;
+    const partnerId = partnerFilter(res, requested);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -45,7 +47,7 @@ export function eventRoutes(admin: Pick<AdminServices, 'events'>): Router {
       write(`id: ${id}\nevent: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`);
     unsubscribe = admin.events.subscribe({
       event(event, id) {
-        if (partner === undefined || event.partnerId === partner) send(event, id);
+        if (partnerId === undefined || (partnerId !== null && event.partnerId === partnerId)) send(event, id);
       },
       end,
     });
@@ -53,7 +55,7 @@ export function eventRoutes(admin: Pick<AdminServices, 'events'>): Router {
     // `retry:` tells EventSource-like readers how soon to reconnect; `ready` says changes from
     // now on will arrive, so a client can fetch its lists after it without missing any.
     write('retry: 2000\n\n');
-    if (!ended) send({ kind: 'ready', partnerId: partner ?? null }, 0);
+    if (!ended) send({ kind: 'ready', partnerId: requested ?? partnerId ?? null }, 0);
   });
   return router;
 }

@@ -1,21 +1,17 @@
 import express, { type Router } from 'express';
-import { ProblemError } from '../../http/ProblemError.ts';
 import type { AdminServices } from '../AdminServices.ts';
+import { ownPartner, visiblePartnerIds } from '../callerScope.ts';
 
 export function partnerRoutes(admin: AdminServices): Router {
   const router = express.Router();
+  const { partners } = admin.control;
   router.get('/__admin/partners', (_req, res) => {
-    res.json({ partners: admin.partners.list() });
+    const visible = new Set(visiblePartnerIds(res, partners));
+    res.json({ partners: admin.partners.list().filter((p) => visible.has(p.clientId)) });
   });
   router.get('/__admin/partners/:clientId', (req, res) => {
-    const clientId = req.params.clientId as string;
-    const partner = admin.partners.find(clientId);
-    if (!partner) {
-      throw new ProblemError('partner-not-found', {
-        detail: `No partner "${clientId}" is configured. GET /__admin/partners lists the client ids.`,
-      });
-    }
-    res.json(partner);
+    const { clientId } = ownPartner(res, partners, req.params.clientId as string);
+    res.json(admin.partners.find(clientId));
   });
   return router;
 }

@@ -1,8 +1,9 @@
 import express, { type Router } from 'express';
 import { PROVIDER_STATES, type ProviderStateAnswer } from '../../contract/providerStates.ts';
 import { ProblemError } from '../../http/ProblemError.ts';
+import { adminCallerOf } from '../AdminCaller.ts';
 import type { ControlServices } from '../ControlServices.ts';
-import { requirePartner } from './requirePartner.ts';
+import { ownPartner } from '../callerScope.ts';
 
 /**
  * Pact provider states, set up the way a Pact verifier asks (`providerStatesSetupUrl`): the same
@@ -25,8 +26,11 @@ export function providerStateRoutes(control: ControlServices): Router {
       res.json({});
       return;
     }
-    const clientId = typeof req.query.clientId === 'string' ? req.query.clientId : control.defaultPartnerId;
-    const { clientId: partnerId } = requirePartner(control.partners, clientId);
+    // A partner's own verifier names no clientId: the state is set up for the partner asking.
+    const caller = adminCallerOf(res);
+    const fallback = caller.role === 'partner' ? caller.clientId : control.defaultPartnerId;
+    const clientId = typeof req.query.clientId === 'string' ? req.query.clientId : fallback;
+    const { clientId: partnerId } = ownPartner(res, control.partners, clientId);
     const answer = await control.providerStates.setUp(partnerId, body.state ?? '', body.params ?? {});
     res.json(valuesOf(answer, body.state ?? ''));
   });

@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import { ProblemError } from '../../http/ProblemError.ts';
 import type { Scenario } from '../../scenarios/scenarioSchema.ts';
 import type { ControlServices } from '../ControlServices.ts';
-import { requirePartner } from './requirePartner.ts';
+import { ownPartner } from '../callerScope.ts';
 
 /** The scenario catalogue and each partner's queue ("the next N submissions get S"). */
 export function scenarioAdminRoutes(control: ControlServices): Router {
@@ -14,12 +14,12 @@ export function scenarioAdminRoutes(control: ControlServices): Router {
   });
 
   router.get('/partners/:clientId/scenario-queue', async (req, res) => {
-    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    const { clientId } = ownPartner(res, partners, req.params.clientId as string);
     res.json({ clientId, queue: await scenarios.queue.queue(clientId) });
   });
 
   router.post('/partners/:clientId/scenario-queue', async (req, res) => {
-    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    const { clientId } = ownPartner(res, partners, req.params.clientId as string);
     const body = (req.body ?? {}) as { scenario?: unknown; count?: unknown };
     const name = typeof body.scenario === 'string' ? body.scenario : '';
     if (!scenarios.catalogue.get(name)) {
@@ -37,7 +37,7 @@ export function scenarioAdminRoutes(control: ControlServices): Router {
   });
 
   router.delete('/partners/:clientId/scenario-queue', async (req, res) => {
-    const { clientId } = requirePartner(partners, req.params.clientId as string);
+    const { clientId } = ownPartner(res, partners, req.params.clientId as string);
     await scenarios.queue.clearQueue(clientId);
     res.status(204).end();
   });

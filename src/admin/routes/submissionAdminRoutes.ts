@@ -6,11 +6,13 @@ import { ProblemError } from '../../http/ProblemError.ts';
 import { partnerMatchResult } from '../../http/partnerMatchResult.ts';
 import { appliedThresholds } from '../appliedThresholds.ts';
 import type { ControlServices } from '../ControlServices.ts';
+import { findVisibleSubmission, partnerFilter, submissionNotFound } from '../callerScope.ts';
 import { engineAnalysis } from '../engineAnalysis.ts';
 
 /**
  * Every partner's submissions as the mock holds them — scenario, result,
  * images and callback deliveries included — and the way out of `stuck`.
+ * A partner sees and advances its own only (callerScope.ts).
  */
 export function submissionAdminRoutes(control: ControlServices): Router {
   const router = express.Router();
@@ -21,10 +23,12 @@ export function submissionAdminRoutes(control: ControlServices): Router {
       string,
       string | undefined
     >;
+    const partnerId = partnerFilter(res, partner);
+    if (partnerId === null) return void res.json({ submissions: [] });
     // The admin document has checked limit (1…1000) and status; query values arrive as strings.
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
     const found = await submissions.list({
-      ...(partner === undefined ? {} : { partnerId: partner }),
+      ...(partnerId === undefined ? {} : { partnerId }),
       ...(status === undefined ? {} : { status: status as Submission['status'] }),
       ...(scenario === undefined ? {} : { scenario }),
       ...(correlationId === undefined ? {} : { correlationId }),
@@ -35,12 +39,12 @@ export function submissionAdminRoutes(control: ControlServices): Router {
   });
 
   router.get('/submissions/:correlationId', async (req, res) => {
-    const submission = await find(control, req.params.correlationId as string);
+    const submission = await findVisibleSubmission(res, control, req.params.correlationId as string);
     res.json(await detailed(control, submission));
   });
 
   router.get('/submissions/:correlationId/images/:imageType', async (req, res) => {
-    const submission = await find(control, req.params.correlationId as string);
+    const submission = await findVisibleSubmission(res, control, req.params.correlationId as string);
     const role = req.params.imageType as string;
     if (!(IMAGE_ROLES as readonly string[]).includes(role)) {
       throw new ProblemError('validation-failed', {
@@ -70,9 +74,9 @@ export function submissionAdminRoutes(control: ControlServices): Router {
 
   router.post('/submissions/:correlationId/advance', async (req, res) => {
     const correlationId = req.params.correlationId as string;
-    await find(control, correlationId);
+    await findVisibleSubmission(res, control, correlationId);
     const answer = await control.advance(correlationId);
-    if (answer.kind === 'not-found') throw notFound(correlationId);
+    if (answer.kind === 'not-found') throw submissionNotFound(correlationId);
     if (answer.kind === 'not-processing') {
       throw new ProblemError('not-processing', {
         detail: `Submission ${correlationId} is ${answer.submission.status}; only a PROCESSING submission can be advanced.`,
@@ -82,16 +86,6 @@ export function submissionAdminRoutes(control: ControlServices): Router {
   });
 
   return router;
-}
-
-async function find(control: ControlServices, correlationId: string): Promise<Submission> {
-  const submission = await control.store.submissions.get(correlationId);
-  if (!submission) throw notFound(correlationId);
-  return submission;
-}
-
-function notFound(correlationId: string): ProblemError {
-  return new ProblemError('submission-not-found', { detail: `No submission ${correlationId} exists.` });
 }
 
 function summary(s: Submission) {

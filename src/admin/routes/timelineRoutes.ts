@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { IMAGE_ROLES } from '../../domain/Submission.ts';
-import { ProblemError } from '../../http/ProblemError.ts';
 import type { AdminServices } from '../AdminServices.ts';
+import { findVisibleSubmission, partnerFilter } from '../callerScope.ts';
 import type { components } from '../generated/admin.ts';
 import { submissionTimeline } from '../submissionTimeline.ts';
 
@@ -11,10 +11,9 @@ export function timelineRoutes(admin: AdminServices): Router {
   const { control } = admin;
   router.get('/__admin/submissions/:correlationId/timeline', async (req, res) => {
     const correlationId = req.params.correlationId as string;
-    const submission = await control.store.submissions.get(correlationId);
-    if (!submission) {
-      throw new ProblemError('submission-not-found', { detail: `No submission ${correlationId} exists.` });
-    }
+    const submission = await findVisibleSubmission(res, control, correlationId);
+    // A partner's timeline shows its own requests only, not another partner's tries at the same id.
+    const partnerId = partnerFilter(res, undefined);
     const [selfie, document] = await Promise.all(
       IMAGE_ROLES.map((role) => control.store.submissions.imageMeta(correlationId, role)),
     );
@@ -25,7 +24,7 @@ export function timelineRoutes(admin: AdminServices): Router {
         submission,
         uploads: { SELFIE: selfie ?? null, DOCUMENT: document ?? null },
         deliveries: await control.store.deliveries.list({ correlationId }),
-        journal: await admin.journal.list({ correlationId }),
+        journal: await admin.journal.list({ correlationId, ...(partnerId ? { partnerId } : {}) }),
       }),
     };
     res.set('Cache-Control', 'no-store').json(body);

@@ -1,5 +1,12 @@
 import { useState } from 'preact/hooks';
-import { type AdminPartner, admin, type ClockState, type Scenario, type ScenarioQueue } from '../adminApi.ts';
+import {
+  type AdminCaller,
+  type AdminPartner,
+  admin,
+  type ClockState,
+  type Scenario,
+  type ScenarioQueue,
+} from '../adminApi.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { useLive } from '../useLive.ts';
 
@@ -9,8 +16,20 @@ interface Loaded {
   clock: ClockState;
 }
 
-/** Steering one partner: the scenario of its next submissions, its test clock, a clean slate. */
-export function ControlView({ partners, partner }: { partners: AdminPartner[]; partner: string }) {
+/**
+ * Steering one partner: the scenario of its next submissions, its test clock, a clean slate. The
+ * operator picks the partner and may also reset everything; a partner steers only itself.
+ */
+export function ControlView({
+  partners,
+  partner,
+  role,
+}: {
+  partners: AdminPartner[];
+  partner: string;
+  role: AdminCaller['role'] | undefined;
+}) {
+  const operator = role === 'operator';
   const [chosen, setChosen] = useState(partner || partners[0]?.clientId || '');
   const clientId = partners.some((p) => p.clientId === chosen) ? chosen : (partners[0]?.clientId ?? '');
   const base = `/partners/${encodeURIComponent(clientId)}`;
@@ -40,19 +59,25 @@ export function ControlView({ partners, partner }: { partners: AdminPartner[]; p
   return (
     <>
       <h1>Control</h1>
-      <p>
-        <label>
-          Partner to control{' '}
-          <select value={clientId} onChange={(event) => setChosen(event.currentTarget.value)}>
-            {partners.map((p) => (
-              <option key={p.clientId} value={p.clientId}>
-                {p.clientId}
-                {p.name ? ` (${p.name})` : ''}
-              </option>
-            ))}
-          </select>
-        </label>
-      </p>
+      {operator ? (
+        <p>
+          <label>
+            Partner to control{' '}
+            <select value={clientId} onChange={(event) => setChosen(event.currentTarget.value)}>
+              {partners.map((p) => (
+                <option key={p.clientId} value={p.clientId}>
+                  {p.clientId}
+                  {p.name ? ` (${p.name})` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        </p>
+      ) : role === 'partner' ? (
+        <p>
+          Controlling <strong>{clientId}</strong>: a partner steers its own scenarios, clock and data only.
+        </p>
+      ) : null}
       <ErrorNote error={live.error ?? failure} />
       <p role="status" class="status-line">
         {message ?? ''}
@@ -62,6 +87,7 @@ export function ControlView({ partners, partner }: { partners: AdminPartner[]; p
           <ScenarioPanel clientId={clientId} base={base} loaded={live.data} act={act} />
           <ClockPanel base={base} clock={live.data.clock} act={act} />
           <ResetPanel clientId={clientId} base={base} act={act} />
+          {operator && <ResetEverythingPanel act={act} />}
         </div>
       )}
     </>
@@ -215,7 +241,6 @@ function ClockPanel({ base, clock, act }: { base: string; clock: ClockState; act
 }
 
 function ResetPanel({ clientId, base, act }: { clientId: string; base: string; act: Act }) {
-  const [armed, setArmed] = useState(false);
   return (
     <section class="card" aria-labelledby="reset-heading">
       <h2 id="reset-heading">Reset partner</h2>
@@ -223,29 +248,68 @@ function ResetPanel({ clientId, base, act }: { clientId: string; base: string; a
         Deletes the submissions, images, callbacks, queue and journal entries of {clientId}; its clock returns
         to real time.
       </p>
-      <div class="actions">
-        {armed ? (
-          <>
-            <button
-              type="button"
-              class="danger"
-              onClick={() => {
-                setArmed(false);
-                void act(`${clientId} has a clean slate.`, () => admin(`${base}/reset`, { method: 'POST' }));
-              }}
-            >
-              Yes, reset {clientId}
-            </button>
-            <button type="button" class="secondary" onClick={() => setArmed(false)}>
-              Cancel
-            </button>
-          </>
-        ) : (
-          <button type="button" class="secondary" onClick={() => setArmed(true)}>
-            Reset {clientId}…
-          </button>
-        )}
-      </div>
+      <ArmedAction
+        label={`Reset ${clientId}…`}
+        confirmLabel={`Yes, reset ${clientId}`}
+        onConfirm={() =>
+          act(`${clientId} has a clean slate.`, () => admin(`${base}/reset`, { method: 'POST' }))
+        }
+      />
     </section>
+  );
+}
+
+/** The operator's alone: it clears every partner of a shared sandbox, so a partner is never offered it. */
+function ResetEverythingPanel({ act }: { act: Act }) {
+  return (
+    <section class="card" aria-labelledby="reset-all-heading" data-testid="reset-everything">
+      <h2 id="reset-all-heading">Reset everything</h2>
+      <p>
+        Deletes every partner’s submissions, callbacks, queues and journal; every clock returns to real time.
+      </p>
+      <ArmedAction
+        label="Reset every partner…"
+        confirmLabel="Yes, reset every partner"
+        onConfirm={() => act('Every partner has a clean slate.', () => admin('/reset', { method: 'POST' }))}
+      />
+    </section>
+  );
+}
+
+/** A destructive action takes two clicks: the first arms it, the second (or Cancel) decides. */
+function ArmedAction({
+  label,
+  confirmLabel,
+  onConfirm,
+}: {
+  label: string;
+  confirmLabel: string;
+  onConfirm: () => Promise<void>;
+}) {
+  const [armed, setArmed] = useState(false);
+  return (
+    <div class="actions">
+      {armed ? (
+        <>
+          <button
+            type="button"
+            class="danger"
+            onClick={() => {
+              setArmed(false);
+              void onConfirm();
+            }}
+          >
+            {confirmLabel}
+          </button>
+          <button type="button" class="secondary" onClick={() => setArmed(false)}>
+            Cancel
+          </button>
+        </>
+      ) : (
+        <button type="button" class="secondary" onClick={() => setArmed(true)}>
+          {label}
+        </button>
+      )}
+    </div>
   );
 }

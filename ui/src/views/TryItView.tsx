@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { admin, type MatchResult, type Scenario } from '../adminApi.ts';
+import { admin, type MatchResult, type Scenario, signedInCredentials } from '../adminApi.ts';
 import { Badge } from '../components/Badge.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { ImageFileInput } from '../components/ImageFileInput.tsx';
@@ -15,8 +15,11 @@ interface Step {
 /** The whole partner flow from the browser, with the partner's own credentials and two local images. */
 export function TryItView() {
   const scenarios = useLive(() => admin<{ scenarios: Scenario[] }>('/scenarios'), 'scenarios');
-  const [clientId, setClientId] = useState('demo');
-  const [clientSecret, setClientSecret] = useState('demo-secret');
+  // Signed in with a partner's client credentials, the page runs the flow as that partner.
+  const [clientId, setClientId] = useState(() => signedInCredentials()?.clientId ?? 'demo');
+  const [clientSecret, setClientSecret] = useState(
+    () => signedInCredentials()?.clientSecret ?? 'demo-secret',
+  );
   const [referenceId, setReferenceId] = useState('');
   const [scenario, setScenario] = useState('');
   const [selfie, setSelfie] = useState<File>();
