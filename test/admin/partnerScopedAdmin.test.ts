@@ -4,7 +4,7 @@ import { adminClient } from '../support/adminClient.ts';
 import { openEventStream } from '../support/eventStream.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { startFlow } from '../support/runFlow.ts';
-import { STORE_VARIANTS } from '../support/storeVariants.ts';
+import { storeVariants } from '../support/storeVariants.ts';
 import { DEMO, DEMO_2, startTestServer, type TestServer } from '../support/testServer.ts';
 
 const OPERATOR_TOKEN = 'operator-token-0123456789abcdef';
@@ -29,7 +29,7 @@ async function completedFlow(server: TestServer, token: string, callbackUrl: str
   }
 }
 
-describe.each(STORE_VARIANTS)(
+describe.each(await storeVariants())(
   '$name store: the admin API scoped to a partner by its own access token',
   (variant) => {
     let server: TestServer;
