@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { StorageError } from '../store/StorageError.ts';
 import type { BucketCredentials } from './BucketCredentials.ts';
+import { sendBucketFailure } from './bucketFailure.ts';
 import type { ObjectStore } from './ObjectStore.ts';
 import { decodeObjectKeyPath } from './objectKey.ts';
 import { readCappedBody } from './readCappedBody.ts';
@@ -54,15 +54,7 @@ const ALLOWED_METHODS = ['GET', 'HEAD', 'PUT'] as const;
 export function createBucketRouter(options: BucketRouterOptions): Router {
   const router = express.Router();
   router.use((req, res) => {
-    handle(req, res, options).catch((error: unknown) => {
-      // The store could not be reached: S3's answer is "slow down and try again", and nothing was stored.
-      if (error instanceof StorageError) {
-        res.setHeader('Retry-After', '1');
-        return sendS3Error(res, s3Errors.serviceUnavailable());
-      }
-      options.onError?.(error);
-      sendS3Error(res, s3Errors.internalError());
-    });
+    handle(req, res, options).catch((error: unknown) => sendBucketFailure(res, error, options.onError));
   });
   return router;
 }

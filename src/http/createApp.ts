@@ -1,5 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { adminRoutes, isAdminPath } from '../admin/adminRoutes.ts';
+import { bucketErrorHandler } from '../bucket/bucketFailure.ts';
 import { dashboardRoutes, isDashboardPath } from '../dashboard/dashboardRoutes.ts';
 import { journalRequests } from '../journal/journalRequests.ts';
 import { countRequests } from '../metrics/countRequests.ts';
@@ -79,6 +80,7 @@ export function createApp(services: AppServices): Express {
     allowOrigins({ origins: services.settings.cors.bucketOrigins, ...BUCKET_CORS }),
     scenarioFaults(services),
     services.bucketRouter,
+    bucketErrorHandler((error) => services.log.error('bucket request failed', error)),
   );
   app.use(checkContentType());
   app.use(
@@ -108,7 +110,10 @@ function renderErrors(services: AppServices) {
     if (res.headersSent) return;
     if (error instanceof ProblemError) return renderProblem(res, error, req.originalUrl);
     if (error instanceof StorageError) {
-      services.log.error(`${req.method} ${req.originalUrl}: nothing was accepted`, error);
+      // A warning, not a stack trace per request: while the store is away every request ends here.
+      services.log.warn(
+        `${req.method} ${req.originalUrl}: answered 503, nothing was accepted (${error.message})`,
+      );
       const retryAfter = String(services.settings.retryAfterSeconds);
       return renderProblem(
         res,

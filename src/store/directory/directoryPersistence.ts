@@ -90,14 +90,14 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
     try {
       await writeFileAtomically(path, data);
     } catch (error) {
-      throw new StorageError(what, error);
+      throw new StorageError(`could not write ${what} under ${root}`, error);
     }
   };
   const remove = async (what: string, path: string) => {
     try {
       await rm(path, { force: true });
     } catch (error) {
-      throw new StorageError(`(delete) ${what}`, error);
+      throw new StorageError(`could not delete ${what} under ${root}`, error);
     }
   };
   const json = (value: unknown) => `${JSON.stringify(value)}\n`;
@@ -202,7 +202,7 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
         return await readFile(blobPath(blob));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw new StorageError(`(read) ${blob}`, error);
+        throw new StorageError(`could not read ${blob} under ${root}`, error);
       }
     },
     deleteBlob: (blob) => remove(blob, blobPath(blob)),
@@ -238,7 +238,7 @@ export function directoryPersistence(dataDir: string, warn: (message: string) =>
       try {
         await access(root, constants.W_OK);
       } catch (error) {
-        throw new StorageError(root, error);
+        throw new StorageError(`${root} is not writable`, error);
       }
     },
   };

@@ -68,6 +68,6 @@ export async function reaching<T>(operation: string, run: () => Promise<T>): Pro
     return await run();
   } catch (error) {
     if (error instanceof StorageError || !isUnreachable(error)) throw error;
-    throw new StorageError(`to PostgreSQL (${operation})`, error);
+    throw new StorageError(`PostgreSQL could not be reached (${operation})`, error);
   }
 }
