@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, postgresUnavailable } from '../support/postgres.ts';
 import { hasCurlAndJq, readmeBlocks, runCurlWalkThrough } from '../support/readmeWalkThrough.ts';
+import { startFlow } from '../support/runFlow.ts';
 
 /*
  * The project image as a partner runs it: published on another host port than the container's
@@ -141,6 +143,76 @@ describe.skipIf(!dockerReachable || !hasCurlAndJq)(`the Docker image (${IMAGE})`
       expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toMatchObject({ status: 'ok' });
     } finally {
       await docker('rm', '--force', `${container}-ci`).catch(() => {});
+    }
+  });
+
+  it('runs as a shared-sandbox worker and api over PostgreSQL: migrations, pg and graphile-worker are in the image', async ({
+    skip,
+  }) => {
+    const unavailable = await postgresUnavailable();
+    if (unavailable) skip(unavailable);
+    const database = await createTestDatabase('docker');
+    const shared = `${container}-sandbox`;
+    const env = (name: string, value: string) => ['-e', `${name}=${value}`];
+    try {
+      // Host networking: the containers reach the PostgreSQL of the machine the tests run on.
+      const [apiPort, workerPort] = [await freePort(), await freePort()];
+      for (const [role, port] of [
+        ['api', apiPort],
+        ['worker', workerPort],
+      ] as const) {
+        await docker(
+          'run',
+          '--detach',
+          '--name',
+          `${shared}-${role}`,
+          '--network',
+          'host',
+          ...env('FACEMATCH_DATABASE_URL', database.url),
+          ...env('FACEMATCH_ADMIN_TOKEN', 'docker-operator-token-0123456789'),
+          ...env('FACEMATCH_PUBLIC_URL', `http://127.0.0.1:${apiPort}`),
+          ...env('FACEMATCH_ENGINE', 'fixture'),
+          IMAGE,
+          'serve',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--role',
+          role,
+        );
+      }
+      for (const [role, port] of [
+        ['api', apiPort],
+        ['worker', workerPort],
+      ] as const) {
+        const deadline = Date.now() + 60_000;
+        let answer: { status: number; body: unknown } = { status: 0, body: null };
+        while (Date.now() < deadline) {
+          answer = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5000) }).then(
+            async (r) => ({ status: r.status, body: await r.json() }),
+            () => ({ status: 0, body: null }),
+          );
+          if (answer.status === 200) break;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        expect(answer).toMatchObject({ status: 200, body: { status: 'ok', store: 'postgres', role } });
+      }
+      // A flow through the api container is scored by the worker container.
+      const token = await fetch(`http://127.0.0.1:${apiPort}/v1/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from('demo:demo-secret').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+        signal: AbortSignal.timeout(10_000),
+      }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+      const flow = await startFlow(`http://127.0.0.1:${apiPort}`, token);
+      expect((await flow.client.pollUntilFinished(flow.id, 60_000)).status).toBe('COMPLETED');
+    } finally {
+      await docker('rm', '--force', `${shared}-api`, `${shared}-worker`).catch(() => {});
+      await database.drop();
     }
   });
 
