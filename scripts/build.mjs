@@ -76,7 +76,8 @@ function copyDataFiles(from, to) {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     if (entry.isDirectory()) copyDataFiles(source, join(to, entry.name));
-    else if (entry.name.endsWith('.json') || entry.name.endsWith('.sql')) cpSync(source, join(to, entry.name));
+    else if (entry.name.endsWith('.json') || entry.name.endsWith('.sql'))
+      cpSync(source, join(to, entry.name));
   }
 }
 
