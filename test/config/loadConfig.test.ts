@@ -132,3 +132,46 @@ describe('operational defaults', () => {
     ).toThrow(/onnx\.offMainThread: was removed.*set onnx\.workers/);
   });
 });
+
+describe('the shared sandbox settings', () => {
+  const url = 'postgres://facematch:secret@db.internal:5432/facematch';
+  const token = 'operator-token-0123456789';
+
+  it('takes the database URL, pool size and role from file, env and flags, flags winning', () => {
+    const config = loadConfig({
+      env: { FACEMATCH_DATABASE_URL: url, FACEMATCH_DATABASE_POOL_SIZE: '4', FACEMATCH_ADMIN_TOKEN: token },
+      flags: { role: 'worker', databasePoolSize: 7 },
+    });
+    expect(config.store).toMatchObject({ databaseUrl: url, poolSize: 7, takeoverSeconds: 10 });
+    expect(config.role).toBe('worker');
+    expect(loadConfig({ env: {} }).store.databaseUrl).toBeUndefined();
+    expect(loadConfig({ env: {} }).role).toBe('all');
+  });
+
+  it('refuses a role of its own without a database, saying the process would be the whole sandbox', () => {
+    expect(() => loadConfig({ env: {}, flags: { role: 'api' } })).toThrow(
+      /role: api needs the state shared with the other instances: give --database-url/,
+    );
+  });
+
+  it('refuses a database without an operator token, and a database with --data-dir, naming the fix', () => {
+    expect(() => loadConfig({ env: { FACEMATCH_DATABASE_URL: url } })).toThrow(
+      /admin\.token: is required with a database URL.*--admin-token/s,
+    );
+    expect(() =>
+      loadConfig({
+        env: { FACEMATCH_DATABASE_URL: url, FACEMATCH_ADMIN_TOKEN: token },
+        flags: { dataDir: '/tmp/x' },
+      }),
+    ).toThrow(/dataDir: cannot be used with a database URL/);
+  });
+
+  it('refuses what is not a PostgreSQL URL and a bad pool size, naming the source', () => {
+    expect(() =>
+      loadConfig({ env: { FACEMATCH_DATABASE_URL: 'mysql://x/y', FACEMATCH_ADMIN_TOKEN: token } }),
+    ).toThrow(/store\.databaseUrl: must be a PostgreSQL connection URL/);
+    expect(() => loadConfig({ env: { FACEMATCH_DATABASE_POOL_SIZE: 'ten' } })).toThrow(
+      /FACEMATCH_DATABASE_POOL_SIZE must be a whole number/,
+    );
+  });
+});
