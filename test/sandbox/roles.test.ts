@@ -14,15 +14,18 @@ describe.skipIf(unavailable !== null)(
     let database: TestDatabase;
     let api: TestServer;
     let worker: TestServer;
-    beforeAll(async () => {
-      database = await createTestDatabase('roles');
-      const shared = {
+    const instance = (role: 'api' | 'worker') =>
+      startTestServer({
         store: { databaseUrl: database.url, poolSize: 4, takeoverSeconds: 10, pollIntervalMs: 50 },
         admin: { token: TEST_ADMIN_TOKEN, journalSize: 1000 },
+        // One issuer, as one load balancer's URL would give them.
         tokens: { audience: 'facematch-api', issuer: 'http://sandbox.test' },
-      };
-      api = await startTestServer({ ...shared, role: 'api' });
-      worker = await startTestServer({ ...shared, role: 'worker' });
+        role,
+      });
+    beforeAll(async () => {
+      database = await createTestDatabase('roles');
+      api = await instance('api');
+      worker = await instance('worker');
     });
     afterAll(async () => {
       await api?.stop();
@@ -41,26 +44,11 @@ describe.skipIf(unavailable !== null)(
 
     it('without a worker running, a confirmed submission waits PROCESSING (nothing on the api instance scores it)', async () => {
       await worker.stop();
-      try {
-        const flow = await startFlow(api.url, await api.token());
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        expect((await flow.client.status(flow.id)).body.status).toBe('PROCESSING');
-        worker = await startTestServer({
-          store: { databaseUrl: database.url, poolSize: 4, takeoverSeconds: 10, pollIntervalMs: 50 },
-          admin: { token: TEST_ADMIN_TOKEN, journalSize: 1000 },
-          tokens: { audience: 'facematch-api', issuer: 'http://sandbox.test' },
-          role: 'worker',
-        });
-        expect((await flow.client.pollUntilFinished(flow.id)).status).toBe('COMPLETED');
-      } finally {
-        await worker.stop().catch(() => undefined);
-        worker = await startTestServer({
-          store: { databaseUrl: database.url, poolSize: 4, takeoverSeconds: 10, pollIntervalMs: 50 },
-          admin: { token: TEST_ADMIN_TOKEN, journalSize: 1000 },
-          tokens: { audience: 'facematch-api', issuer: 'http://sandbox.test' },
-          role: 'worker',
-        });
-      }
+      const flow = await startFlow(api.url, await api.token());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await flow.client.status(flow.id)).body.status).toBe('PROCESSING');
+      worker = await instance('worker');
+      expect((await flow.client.pollUntilFinished(flow.id)).status).toBe('COMPLETED');
     });
 
     it('a worker answers /healthz, /readyz and /metrics (operator token) only, and says where the API is', async () => {
