@@ -3,6 +3,7 @@ import { requireAdminToken } from '../admin/requireAdminToken.ts';
 import type { AppServices } from './AppServices.ts';
 import { ProblemError } from './ProblemError.ts';
 import { renderProblem } from './renderProblem.ts';
+import { healthRoutes } from './routes/healthRoutes.ts';
 
 /**
  * What a `--role worker` instance answers on its port: liveness, readiness and metrics for the
@@ -15,14 +16,7 @@ export function createWorkerApp(
 ): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: services.version });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const health = await services.health();
-    if (health.status !== 'ok') res.set('Retry-After', String(services.settings.retryAfterSeconds));
-    res.status(health.status === 'ok' ? 200 : 503).json(health);
-  });
+  app.use(healthRoutes(services));
   app.get('/metrics', requireAdminToken(services.admin.token), async (_req, res) => {
     const text = await services.admin.metrics.render();
     res.set('Cache-Control', 'no-store').type(services.admin.metrics.contentType).send(text);

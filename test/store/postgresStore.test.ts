@@ -1,12 +1,11 @@
-import pg from 'pg';
 import { afterAll } from 'vitest';
 import { createPostgresStore } from '../../src/store/postgres/createPostgresStore.ts';
 import type { StoreOptions } from '../../src/store/SandboxStore.ts';
 import {
-  ADMIN_DATABASE_URL,
   createTestDatabase,
   postgresUnavailable,
   type TestDatabase,
+  withConnection,
 } from '../support/postgres.ts';
 import { describeStoreContract } from './contract/storeContract.ts';
 
@@ -40,14 +39,14 @@ describeStoreContract({
       sharedAcrossInstances: true,
       // No new connections, and the open ones ended: the server is gone as far as the store can tell.
       async cutOff() {
-        await admin(ADMIN_DATABASE_URL, async (client) => {
+        await withConnection(async (client) => {
           await client.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
           await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
             name,
           ]);
         });
         return async () => {
-          await admin(ADMIN_DATABASE_URL, (client) =>
+          await withConnection((client) =>
             client.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`),
           );
         };
@@ -62,7 +61,7 @@ describeStoreContract({
  * test left open are ended first, so nothing holds a lock on them.
  */
 async function emptyDatabase(url: string): Promise<void> {
-  await admin(url, async (client) => {
+  await withConnection(async (client) => {
     await client.query(
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
@@ -73,15 +72,5 @@ async function emptyDatabase(url: string): Promise<void> {
     );
     if (rows.length > 0)
       await client.query(`TRUNCATE ${rows.map((r) => r.name).join(', ')} RESTART IDENTITY CASCADE`);
-  });
-}
-
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  }, url);
 }

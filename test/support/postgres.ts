@@ -45,19 +45,23 @@ export interface TestDatabase {
 /** A new, empty database for one test file (or one test), on the server above. */
 export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
   const name = `facematch_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  await withConnection((client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
     drop: () =>
-      admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+      withConnection((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 5000 });
+/** One connection to `url` (the server's admin database by default) for the length of `fn`. */
+export async function withConnection<T>(
+  fn: (client: pg.Client) => Promise<T>,
+  url: string = ADMIN_DATABASE_URL,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     return await fn(client);
