@@ -4,6 +4,8 @@ import { adminClient } from '../support/adminClient.ts';
 import { openEventStream } from '../support/eventStream.ts';
 import { partnerClient } from '../support/partnerClient.ts';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../support/postgres.ts';
+import { startReceiver } from '../support/receiver.ts';
+import { startFlow } from '../support/runFlow.ts';
 import { TEST_ADMIN_TOKEN } from '../support/storeVariants.ts';
 import { startTestServer, type TestServer } from '../support/testServer.ts';
 
@@ -91,6 +93,29 @@ describe.skipIf(unavailable !== null)(
       expect(done.body.status).toBe('COMPLETED');
       expect((await fresh.status(id)).body.status).toBe('COMPLETED');
       await adminA.resetClock('demo');
+    });
+
+    it('a redelivery asked of one instance is sent, with the same webhook-id, whoever runs it', async () => {
+      const receiver = await startReceiver(() => 204);
+      try {
+        const flow = await startFlow(a.url, await a.token(), { callbackUrl: receiver.url });
+        await receiver.waitForRequests(1);
+        const [delivery] = (
+          await adminClient(a.url, TEST_ADMIN_TOKEN).call('GET', `/callbacks?correlationId=${flow.id}`)
+        ).body.deliveries;
+        const redelivered = await adminClient(b.url, TEST_ADMIN_TOKEN).call(
+          'POST',
+          `/callbacks/${delivery.webhookId}/redeliver`,
+        );
+        expect(redelivered.response.status).toBe(202);
+        await receiver.waitForRequests(2);
+        expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([
+          delivery.webhookId,
+          delivery.webhookId,
+        ]);
+      } finally {
+        await receiver.close();
+      }
     });
 
     it('readiness names the shared store on both', async () => {
