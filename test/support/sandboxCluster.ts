@@ -17,6 +17,8 @@ export interface ClusterInstance {
   killHard(): Promise<void>;
   /** Starts it again on the same port with the same flags; resolves once it listens. */
   restart(): Promise<void>;
+  /** Processes of this instance that ended without being killed: how, and the end of what they wrote. */
+  diedOnTheirOwn(): string[];
 }
 
 export interface SandboxCluster {
@@ -92,7 +94,18 @@ function clusterInstance(
 ): ClusterInstance {
   const flags = ['--port', String(port), '--role', role, ...args];
   const past: ServerProcess[] = [];
-  let running = startServerProcess(flags);
+  const killed = new Set<ServerProcess>();
+  const died: string[] = [];
+  const start = () => {
+    const started = startServerProcess(flags);
+    void started.exited.then((how) => {
+      if (killed.has(started)) return;
+      const tail = started.output().split('\n').slice(-40).join('\n');
+      died.push(`${name} (pid ${started.child.pid}) ended by itself (${how}); its last words:\n${tail}`);
+    });
+    return started;
+  };
+  let running = start();
   const instance: ClusterInstance = {
     name,
     role,
@@ -100,14 +113,16 @@ function clusterInstance(
     current: () => running,
     output: () =>
       [...past, running].map((each) => `--- ${name} pid ${each.child.pid}\n${each.output()}`).join('\n'),
+    diedOnTheirOwn: () => [...died],
     async killHard() {
+      killed.add(running);
       running.kill();
       await within(running.exited, 10_000, `${name} (pid ${running.child.pid}) ending after SIGKILL`);
     },
     async restart() {
       await instance.killHard();
       past.push(running);
-      running = startServerProcess(flags);
+      running = start();
       await within(running.ready(), START_TIMEOUT_MS, `${name} restarting`).catch((error: unknown) => {
         throw new Error(`${(error as Error).message}\n${running.output()}`);
       });
