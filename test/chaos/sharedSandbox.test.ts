@@ -37,6 +37,11 @@ const AFTER_RESTART_FROM = 0.6;
 /** How long a confirmed flow may stay PROCESSING (a confirm whose instance died waits 10 s for its claim). */
 const POLL_LIMIT_MS = 40_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * All the set-up, the flows and the waits for their callbacks take at most this long (the hook's
+ * own timeout is 110 s): when the sandbox loses work, the assertions say what, instead of a timeout.
+ */
+const BUDGET_MS = 100_000;
 /** The fixture engine's declared score for success-selfie + document. */
 const FIXTURE_SCORE = 92;
 
@@ -218,6 +223,9 @@ describe.skipIf(unavailable !== null)(
     };
 
     beforeAll(async () => {
+      const budgetEnds = Date.now() + BUDGET_MS;
+      /** What is left of the budget once `reserveMs` are kept for what comes after. */
+      const left = (reserveMs: number) => Math.max(0, budgetEnds - reserveMs - Date.now());
       const noRoom = await connectionRoom(ADMIN_DATABASE_URL);
       if (noRoom) throw new Error(noRoom);
       database = await createTestDatabase('chaos');
@@ -277,7 +285,7 @@ describe.skipIf(unavailable !== null)(
           },
           clientId: flow.partner.clientId,
           clientSecret: flow.partner.clientSecret,
-          stepTimeoutMs: 30_000,
+          stepTimeoutMs: 20_000,
           onRetry: (retry) => retries.push({ flow: flow.index, ...retry }),
         });
         let step = 'token';
@@ -323,7 +331,7 @@ describe.skipIf(unavailable !== null)(
           if (confirmed.status !== 202) throw new Error(`answered ${confirmed.status}: ${confirmText}`);
           flow.confirmed = true;
           step = 'poll';
-          const deadline = Date.now() + POLL_LIMIT_MS;
+          const deadline = Date.now() + Math.min(POLL_LIMIT_MS, left(25_000));
           for (;;) {
             const polled = await client.request(`/v1/submissions/${id}/status`, () => ({ headers: auth }));
             if (polled.status !== 200) throw new Error(`answered ${polled.status}: ${await polled.text()}`);
@@ -331,7 +339,7 @@ describe.skipIf(unavailable !== null)(
             flow.statuses.push(status);
             if (status === 'COMPLETED' || status === 'FAILED') break;
             if (Date.now() > deadline)
-              throw new Error(`still ${status} ${POLL_LIMIT_MS} ms after the confirm`);
+              throw new Error(`still ${status} when the test's time for polling was up`);
             await sleep(100);
           }
           step = 'details';
@@ -365,9 +373,9 @@ describe.skipIf(unavailable !== null)(
         const confirmedBeforeKill = Math.ceil(FLOWS * KILL_AFTER_CONFIRMED);
         const flowsDone = await settled(
           () => flows.filter((flow) => flow.confirmed).length >= confirmedBeforeKill,
-          60_000,
+          left(40_000),
         );
-        if (!flowsDone) throw new Error(`${confirmedBeforeKill} flows were not confirmed within 60 s`);
+        if (!flowsDone) throw new Error(`${confirmedBeforeKill} flows were not confirmed in time`);
         const api = running.apis[1] as (typeof running.apis)[number];
         const worker = running.workers[0] as (typeof running.workers)[number];
         const victim = await lockersOf(worker.current().child.pid);
@@ -426,7 +434,8 @@ describe.skipIf(unavailable !== null)(
       const restartFrom = Math.ceil(FLOWS * AFTER_RESTART_FROM);
       await inPool(flows, CONCURRENCY, async (flow) => {
         if (flow.index >= restartFrom) await chaosDone;
-        await runFlow(flow);
+        if (left(25_000) === 0) flow.failure = 'not started: the flows before it used up the time';
+        else await runFlow(flow);
       });
       await chaosDone;
       chaosMs = Date.now() - runStarted;
@@ -440,13 +449,13 @@ describe.skipIf(unavailable !== null)(
           (receiver?.requests ?? []).filter((_, n) => replies[n] === 204).map(correlationOf),
         );
         return completed.every((flow) => accepted.has(flow.correlationId));
-      }, 30_000);
+      }, left(15_000));
       deliveriesSettled = await settled(async () => {
         const pending = await answer(`${apiUrl(0)}/__admin/callbacks?state=pending`, {
           headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
         });
         return pending.status === 200 && (jsonOr(pending.body).deliveries as unknown[]).length === 0;
-      }, 20_000);
+      }, left(10_000));
       // The admin view of every submission a flow made, each read from another instance.
       await inPool(
         flows.filter((flow) => flow.correlationId),
@@ -531,6 +540,11 @@ describe.skipIf(unavailable !== null)(
             .map((line) => `${instance.name}: ${line}`),
         )
         .slice(0, 20)
+        .concat(
+          (cluster?.all ?? [])
+            .flatMap((instance) => instance.diedOnTheirOwn())
+            .map((death) => death.split('\n')[0] ?? ''),
+        )
         .join('\n');
 
     it('the kill and the restart happened as planned', () => {
@@ -593,10 +607,6 @@ describe.skipIf(unavailable !== null)(
         });
       });
       expect(otherImage, 'uploads answered 200 that are not the image the sandbox scored').toEqual([]);
-      expect(callbacksSettled, 'the receiver accepted a callback for every completed flow within 30 s').toBe(
-        true,
-      );
-      expect(deliveriesSettled, 'no delivery still pending 20 s after the last callback').toBe(true);
       const accepted = new Set(
         (receiver?.requests ?? []).filter((_, n) => replies[n] === 204).map(correlationOf),
       );
@@ -604,6 +614,9 @@ describe.skipIf(unavailable !== null)(
         .filter((flow) => flow.details?.status === 'COMPLETED' && !accepted.has(flow.correlationId))
         .map((flow) => `${flow.correlationId} (${flow.partner.clientId})`);
       expect(noCallback, 'completed submissions whose completion callback never arrived').toEqual([]);
+      expect(callbacksSettled && deliveriesSettled, 'deliveries still pending when the time was up').toBe(
+        true,
+      );
     });
 
     it('a callback is repeated only under its own webhook-id, and every one verifies with its partner’s secret', () => {
