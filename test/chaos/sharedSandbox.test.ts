@@ -147,7 +147,11 @@ const CONNECTIONS_NEEDED = 75;
  * test would report what that breaks instead of what the chaos does.
  */
 async function connectionRoom(url: string): Promise<string | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 5000,
+    query_timeout: REQUEST_TIMEOUT_MS,
+  });
   await client.connect();
   try {
     let free = 0;
@@ -229,7 +233,12 @@ describe.skipIf(unavailable !== null)(
       const noRoom = await connectionRoom(ADMIN_DATABASE_URL);
       if (noRoom) throw new Error(noRoom);
       database = await createTestDatabase('chaos');
-      db = new pg.Pool({ connectionString: database.url, max: 2, connectionTimeoutMillis: 5000 });
+      db = new pg.Pool({
+        connectionString: database.url,
+        max: 2,
+        connectionTimeoutMillis: 5000,
+        query_timeout: REQUEST_TIMEOUT_MS,
+      });
       // Every callback accepted a little slowly (so some are on the wire when the worker dies), but
       // every tenth request refused: retries go out from whichever worker takes them.
       receiver = await startReceiver((n) => {
@@ -497,8 +506,8 @@ describe.skipIf(unavailable !== null)(
       await cluster?.stop().catch((error: unknown) => console.error(error));
       await receiver?.close().catch(() => undefined);
       await db?.end().catch(() => undefined);
-      await database?.drop();
       if (configDir) rmSync(configDir, { recursive: true, force: true });
+      await database?.drop();
     }, 60_000);
 
     const webhookIdOf = (request: ReceivedCallback) => webhookHeadersOf(request)['webhook-id'] ?? '';
