@@ -607,6 +607,10 @@ describe.skipIf(unavailable !== null)(
       const otherImage = flows.flatMap((flow) => {
         const held = admin.get(flow.correlationId as string);
         if (!flow.confirmed || !held) return [];
+        if (held.status !== 200)
+          return [
+            `${flow.correlationId}: the admin API answered ${held.status} ${JSON.stringify(held.body)}`,
+          ];
         const images = (held.body.images ?? []) as Array<{ imageType: ImageType; etag: string | null }>;
         return (Object.entries(flow.uploaded) as Array<[ImageType, string]>).flatMap(([role, etag]) => {
           const kept = images.find((image) => image.imageType === role)?.etag;
