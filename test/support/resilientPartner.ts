@@ -24,6 +24,8 @@ export function resilientPartner(p: {
   clientSecret: string;
   /** Gives up a step after this long (a server that stays away is a failure). */
   stepTimeoutMs?: number;
+  /** Told of every attempt that will be tried again: where it went and what came back instead of an answer. */
+  onRetry?: (retry: { path: string; base: string; status?: number; reason: string }) => void;
 }) {
   const stepTimeoutMs = p.stepTimeoutMs ?? 30_000;
   let token: { value: string; until: number } | undefined;
@@ -42,8 +44,10 @@ export function resilientPartner(p: {
         });
         if (!retriable(undefined, response.status)) return response;
         last = `${response.status} ${await response.text()}`;
+        if (Date.now() <= deadline) p.onRetry?.({ path, base, status: response.status, reason: last });
       } catch (error) {
         last = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+        if (Date.now() <= deadline) p.onRetry?.({ path, base, reason: last });
       }
       if (Date.now() > deadline) throw new Error(`${path}: still failing after ${stepTimeoutMs} ms: ${last}`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 500)));
@@ -68,6 +72,13 @@ export function resilientPartner(p: {
   const authorized = async () => ({ authorization: `Bearer ${await bearer()}` });
 
   return {
+    /**
+     * One call, retried as above until answered with neither a 5xx nor a 409; `init` gets the base
+     * URL of each attempt (give `url` to aim elsewhere than base + path).
+     */
+    request: call,
+    /** The partner's access token (fetched once, then reused until shortly before it expires). */
+    token: bearer,
     /** Create, upload both images, confirm; returns the correlationId once the confirm was answered 202. */
     async submit(
       images: { selfie: Buffer; document: Buffer },
