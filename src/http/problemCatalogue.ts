@@ -140,9 +140,9 @@ export const PROBLEMS = {
   },
   'storage-unavailable': {
     status: 503,
-    title: 'The data directory could not be written',
+    title: "The sandbox's store could not be reached",
     detail:
-      'Nothing was changed; retry after Retry-After. The server log says why the write failed (disk full, permissions).',
+      'Nothing was changed; retry after Retry-After. The server log says why (the database is away, or the data directory is full or not writable).',
   },
   'rate-limited': {
     status: 429,

@@ -1,5 +1,6 @@
 import type { Submission } from '../domain/Submission.ts';
 import { recordFailure, recordScore } from '../domain/submissionLifecycle.ts';
+import { StorageError } from '../store/StorageError.ts';
 import { completionDelivery } from './completionDelivery.ts';
 import type { FlowDeps } from './FlowDeps.ts';
 
@@ -7,7 +8,8 @@ import type { FlowDeps } from './FlowDeps.ts';
  * The scoring job: fetch the confirmed bytes, ask the engine, then finish the submission with its
  * completion delivery in one step. Every path ends in a finished submission (an engine that throws
  * gives FAILED with ENGINE_ERROR, never a stuck PROCESSING). It may run more than once (a crash, a
- * take-over): the store finishes a submission once, and a later run finds nothing to do.
+ * take-over): the store finishes a submission once, and a later run finds nothing to do. A store
+ * that cannot be reached rejects the run, which is tried again.
  */
 export async function processSubmission(
   deps: FlowDeps,
@@ -43,6 +45,9 @@ export async function processSubmission(
     const score = await engine.score(selfie.bytes, document.bytes);
     finished = recordScore(submission, score, thresholds, await deps.clocks.now(partnerId));
   } catch (error) {
+    // The store out of reach is not the comparison failing: nothing is recorded, and the job is
+    // run again (the store keeps it due) rather than telling the partner its submission FAILED.
+    if (error instanceof StorageError) throw error;
     deps.onError(`scoring ${correlationId}`, error);
     const message = `The comparison could not be run: ${error instanceof Error ? error.message : String(error)}`;
     finished = recordFailure(

@@ -9,6 +9,7 @@ import { createFixtureEngine } from '../../src/scoring/fixture/createFixtureEngi
 import type { ImageRole } from '../../src/scoring/ScoringEngine.ts';
 import { createMemoryStore } from '../../src/store/memory/createMemoryStore.ts';
 import type { SandboxStore, SubmissionStore } from '../../src/store/SandboxStore.ts';
+import { StorageError } from '../../src/store/StorageError.ts';
 import { confirmSubmission } from '../../src/submissions/confirmSubmission.ts';
 import type { FlowDeps } from '../../src/submissions/FlowDeps.ts';
 import { processSubmission } from '../../src/submissions/processSubmission.ts';
@@ -106,6 +107,32 @@ describe('processSubmission', () => {
       processDueAt: null,
       result: { score: 92, outcome: 'Success', reasons: [] },
     });
+    expect(errors).toEqual([]);
+  });
+
+  it('a store out of reach while scoring rejects the run and records nothing; the next run scores it', async () => {
+    let unreachable = true;
+    const { deps, store, errors } = await flow({
+      submissions: (real) => ({
+        ...real,
+        async image(correlationId, role) {
+          if (unreachable)
+            throw new StorageError(
+              'PostgreSQL could not be reached (submissions.image)',
+              new Error('too many clients'),
+            );
+          return real.image(correlationId, role);
+        },
+      }),
+    });
+    await uploadAndConfirm(deps, store);
+    await expect(processSubmission(deps, 'c-1')).rejects.toBeInstanceOf(StorageError);
+    // Not FAILED: the partner is never told its submission failed because the database blinked.
+    expect(await store.submissions.get('c-1')).toMatchObject({ status: 'PROCESSING', result: null });
+    expect(await store.deliveries.list({ correlationId: 'c-1' })).toEqual([]);
+    unreachable = false;
+    await processSubmission(deps, 'c-1');
+    expect(await store.submissions.get('c-1')).toMatchObject({ status: 'COMPLETED', result: { score: 92 } });
     expect(errors).toEqual([]);
   });
 

@@ -1,13 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import {
-  type Logger,
-  type Runner,
-  run,
-  type Task,
-  type WorkerEvents,
-  type WorkerUtils,
-} from 'graphile-worker';
+import { type Logger, run, type Task, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import type pg from 'pg';
 import type { StoreOptions, WorkHandlers, WorkKind, WorkQueue } from '../../SandboxStore.ts';
 import { clockOf, initialFrozenAt } from '../clockTable.ts';
@@ -17,6 +10,7 @@ import { reaching } from '../storageErrors.ts';
 import { type LivenessSettings, startLiveness } from './instanceLiveness.ts';
 import { addJobCall, JOBS_SCHEMA, jobRunAt } from './jobPlacement.ts';
 import { countPending, currentRevision, nextDueOf } from './pendingWork.ts';
+import { superviseRunner } from './superviseRunner.ts';
 
 export interface WorkQueueSettings extends LivenessSettings {
   /** How often an idle graphile-worker runner looks for jobs that fell due (new ones it hears of). */
@@ -50,7 +44,7 @@ export function createWorkQueue(deps: {
   const { db, options, settings } = deps;
   let active:
     | {
-        runners: Runner[];
+        runners: Array<{ stop(): Promise<void> }>;
         pool: pg.Pool;
         /** The tasks run here (a kind with concurrency 0 is not). */
         kinds: WorkKind[];
@@ -126,14 +120,21 @@ export function createWorkQueue(deps: {
     concurrency: { processConcurrency: number; deliverConcurrency: number },
   ): Promise<void> {
     const abort = new AbortController();
-    // Each runner holds a LISTEN connection; its workers take and finish jobs in short queries; one
-    // more for the heartbeat.
-    const pool = deps.runnerPool(concurrency.processConcurrency + concurrency.deliverConcurrency + 3);
+    // Each runner holds a LISTEN connection; its workers take and finish jobs in short queries (a
+    // handler holds none while it runs), so a few connections serve them all; one more for the
+    // heartbeat. Sized by the job count, a worker held some 25 connections and a few instances
+    // filled PostgreSQL's 100.
+    const pool = deps.runnerPool(
+      Math.min(concurrency.processConcurrency + concurrency.deliverConcurrency, 4) + 3,
+    );
     const lockers = new Set<string>();
     const events: WorkerEvents = new EventEmitter();
     // In graphile-worker 0.17 jobs are locked by the pool's id; its workers' ids are kept too.
     events.on('pool:create', ({ workerPool }) => lockers.add(workerPool.id));
     events.on('worker:create', ({ worker }) => lockers.add(worker.workerId));
+    // A runner that ended (see superviseRunner) no longer owns what it locked: the take-over frees it.
+    events.on('pool:release', ({ workerPool }) => lockers.delete(workerPool.id));
+    events.on('worker:release', ({ worker }) => lockers.delete(worker.workerId));
     const liveness = await startLiveness({
       // On the jobs pool: a main pool busy with steps must not delay a heartbeat into a false death.
       sql: createDatabase(pool, deps.counter),
@@ -147,7 +148,7 @@ export function createWorkQueue(deps: {
       await pool.end();
       throw error;
     });
-    const runners: Runner[] = [];
+    const runners: Array<{ stop(): Promise<void> }> = [];
     const kinds: WorkKind[] = [];
     try {
       for (const [kind, count] of [
@@ -158,18 +159,26 @@ export function createWorkQueue(deps: {
         if (count < 1) continue;
         kinds.push(kind);
         runners.push(
-          await run({
-            pgPool: pool,
-            schema: JOBS_SCHEMA,
-            concurrency: count,
-            pollInterval: settings.pollIntervalMs,
-            noHandleSignals: true,
-            useNodeTime: true,
-            logger: deps.logger,
-            events,
-            taskList: { [kind]: task(kind, handlers, abort) },
-            parsedCronItems: [],
-          }),
+          await superviseRunner(
+            () =>
+              run({
+                pgPool: pool,
+                schema: JOBS_SCHEMA,
+                concurrency: count,
+                pollInterval: settings.pollIntervalMs,
+                noHandleSignals: true,
+                useNodeTime: true,
+                logger: deps.logger,
+                events,
+                taskList: { [kind]: task(kind, handlers, abort) },
+                parsedCronItems: [],
+                // Batched: a job's end is recorded with retries and back-off. Unbatched (the
+                // default), graphile-worker records it without waiting, and a database away at
+                // that moment ends the whole process with an unhandled rejection.
+                preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+              }),
+            deps.log.warn,
+          ),
         );
       }
     } catch (error) {
