@@ -5,12 +5,6 @@ import { processCpuSeconds } from '../flow/processCpu.ts';
 
 /** What PostgreSQL says about one of the bench's databases at one moment. */
 export interface DatabaseSample {
-  /**
-   * xact_commit + xact_rollback of pg_stat_database: transactions, each at least one round trip (a
-   * statement on its own is one; BEGIN … COMMIT with k statements is k + 2). Backends report them
-   * when they go idle, at most once a second, so a sample lags the truth by up to a second of work.
-   */
-  transactions: number;
   /** CPU seconds (user + system) of each backend connected to the database, by process id. */
   backendCpu: Map<number, number>;
   /**
@@ -81,10 +75,6 @@ export async function openBenchDatabases(adminUrl: string): Promise<BenchDatabas
       return { name, url: databaseUrl(name) };
     },
     async sample(database) {
-      const stats = await client.query<{ transactions: string }>(
-        'SELECT xact_commit + xact_rollback AS transactions FROM pg_stat_database WHERE datname = $1',
-        [database.name],
-      );
       const backends = await client.query<{ pid: number; datname: string | null; client: boolean }>(
         "SELECT pid, datname, backend_type = 'client backend' AS client FROM pg_stat_activity",
       );
@@ -97,7 +87,6 @@ export async function openBenchDatabases(adminUrl: string): Promise<BenchDatabas
       }
       const clients = backends.rows.filter((row) => row.client);
       return {
-        transactions: Number(stats.rows[0]?.transactions ?? Number.NaN),
         backendCpu,
         connections: {
           ours: clients.filter((row) => row.datname === database.name).length,

@@ -47,8 +47,6 @@ export interface FlowFigures {
   };
   /** CPU seconds per second of the window: how many cores each side kept busy. */
   coresBusy: { servers: number; database?: number; bench: number };
-  /** pg_stat_database transactions per flow in the window (a lower bound of round trips). */
-  transactionsPerFlow?: number;
   /** Connections to PostgreSQL at the window's end: the bench database's, all, the server's limit. */
   connections?: { ours: number; all: number; max: number };
   callbacks: { lost: number; duplicates: number; invalidSignatures: number };
@@ -56,7 +54,7 @@ export interface FlowFigures {
 
 /**
  * Warm-up flows (checked, not counted), then a steady load of `concurrency` flows in flight; once
- * a whole wave has finished, the instances' CPU, the database's backends and transactions and the
+ * a whole wave has finished, the instances' CPU, the database's backends' CPU and the
  * bench's own CPU are read, and again `seconds` later. Per-flow figures are over that window and
  * the flows that finished in it: what is in flight at its two ends is alike and cancels. `during`
  * runs next, under the same load (the poll probe), before the load stops.
@@ -179,9 +177,6 @@ function figuresOf(input: {
       ...(database !== undefined ? { database: perSecond(database) } : {}),
       bench: perSecond(bench),
     },
-    ...(a && b && window.length > 0
-      ? { transactionsPerFlow: (b.transactions - a.transactions) / window.length }
-      : {}),
     ...(b ? { connections: b.connections } : {}),
     callbacks: {
       lost: results.filter((r) => r.callbackLost).length,

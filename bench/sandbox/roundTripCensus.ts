@@ -1,17 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { runFlows } from '../flow/runFlows.ts';
 import type { Flow } from './sandboxFlows.ts';
+import { startSteadyLoad } from './steadyLoad.ts';
 
 export interface RoundTripFigures {
+  /** Flows that finished in the window, and of those the ones that failed. */
   flows: number;
   failed: number;
   concurrency: number;
   seconds: number;
-  /** Every round trip while the flows ran, divided by the flows. */
+  /** Every round trip in the window, divided by the flows that finished in it. */
   perFlow: number;
   /** What the instances send with nothing to do (job polls, heartbeats), per second. */
   idlePerSecond: number;
-  /** perFlow less the idle rate over the same time: what the flows themselves cost. */
+  /** perFlow less the idle rate over the window: an estimate of what the flows themselves cost. */
   perFlowNetOfIdle: number;
 }
 
@@ -19,13 +21,13 @@ const SETTLE_MS = 500;
 
 /**
  * Round trips per flow, counted on the wire (`RoundTripCounter`): after the warm-up, the idle rate
- * over `idleSeconds`, then `flows` flows; the count runs until every flow has read its details and
- * half a second more, for the delivery records written after the last callbacks were answered.
+ * over `idleSeconds`; then the same steady load as the throughput set-ups, counted over a window
+ * of `seconds` that starts once a whole wave of flows has finished.
  */
 export async function roundTripCensus(input: {
   flow: Flow;
   count: () => number;
-  flows: number;
+  seconds: number;
   warmup: number;
   concurrency: number;
   idleSeconds: number;
@@ -38,24 +40,25 @@ export async function roundTripCensus(input: {
   await delay(input.idleSeconds * 1000, undefined, { signal });
   const idleTo = { at: performance.now(), trips: input.count() };
   const idlePerSecond = ((idleTo.trips - idleFrom.trips) * 1000) / (idleTo.at - idleFrom.at);
-  const results = await runFlows(
-    input.flows,
-    concurrency,
-    signal,
-    (index) => input.flow(input.warmup + index),
-    () => {},
-  );
-  await delay(SETTLE_MS, undefined, { signal });
-  const seconds = (performance.now() - idleTo.at) / 1000;
-  const trips = input.count() - idleTo.trips;
-  const failed = [...warm, ...results].filter((r) => r.failedStep).length;
-  return {
-    flows: results.length,
-    failed,
-    concurrency,
-    seconds,
-    perFlow: trips / results.length,
-    idlePerSecond,
-    perFlowNetOfIdle: (trips - idlePerSecond * seconds) / results.length,
-  };
+  const load = startSteadyLoad(input.flow, concurrency, input.warmup, signal);
+  try {
+    await load.rampedUp;
+    const first = { at: performance.now(), trips: input.count(), done: load.results.length };
+    await delay(input.seconds * 1000, undefined, { signal });
+    const last = { at: performance.now(), trips: input.count(), done: load.results.length };
+    const window = load.results.slice(first.done, last.done);
+    const seconds = (last.at - first.at) / 1000;
+    const trips = last.trips - first.trips;
+    return {
+      flows: window.length,
+      failed: [...warm, ...window].filter((r) => r.failedStep).length,
+      concurrency,
+      seconds,
+      perFlow: trips / window.length,
+      idlePerSecond,
+      perFlowNetOfIdle: (trips - idlePerSecond * seconds) / window.length,
+    };
+  } finally {
+    await load.stop();
+  }
 }

@@ -30,7 +30,6 @@ import type { SteadyLoad } from './steadyLoad.ts';
 const MODELS_DIR = fileURLToPath(new URL('../../models/onnx/', import.meta.url));
 /** Round-trip census: idle rate measured over this long before its flows. */
 const CENSUS_IDLE_SECONDS = 3;
-const CENSUS_CONCURRENCY = 8;
 
 interface Step {
   phase: Phase;
@@ -77,7 +76,9 @@ function plan(args: SandboxArgs): Step[] {
     }
     if (phase === 'round-trips') {
       steps.push({ phase, kind: 'census', topology: fixture('one process (--role all)', 'postgres', 1, 0) });
-      steps.push({ phase, kind: 'census', topology: fixture('1 api + 1 worker', 'postgres', 1, 1) });
+      for (const n of new Set([1, Math.max(...args.apis)])) {
+        steps.push({ phase, kind: 'census', topology: fixture(`${n} api + 1 worker`, 'postgres', n, 1) });
+      }
     }
   }
   return steps;
@@ -162,10 +163,7 @@ async function runSetup(
   const crashed = new AbortController();
   const signal = AbortSignal.any([halt, crashed.signal]);
   // Every flow in flight listens for the abort (runFlow), past the default warning at 10.
-  setMaxListeners(
-    Math.max(args.concurrency, args.onnxConcurrency, CENSUS_CONCURRENCY) + args.pollers + 10,
-    signal,
-  );
+  setMaxListeners(Math.max(args.concurrency, args.onnxConcurrency) + args.pollers + 10, signal);
   const receiver = await startCallbackReceiver(
     Object.fromEntries(PARTNERS.map((p) => [p.clientId, p.webhookSecret])),
   );
@@ -201,21 +199,21 @@ async function runSetup(
     const seconds = onnx ? args.onnxSeconds : args.seconds;
     const warmup = onnx ? args.onnxWarmup : args.warmup;
     const concurrency = onnx ? args.onnxConcurrency : args.concurrency;
+    const open = database;
     if (step.kind === 'census' && counter) {
       process.stderr.write(
-        `    round-trip census: ${args.censusFlows} flows, ${CENSUS_CONCURRENCY} at a time\n`,
+        `    round-trip census: idle ${CENSUS_IDLE_SECONDS} s, then ${args.censusSeconds} s with ${concurrency} flows in flight\n`,
       );
       report.roundTrips = await roundTripCensus({
         flow,
         count: counter.count,
-        flows: args.censusFlows,
-        warmup: Math.min(warmup, 10),
-        concurrency: CENSUS_CONCURRENCY,
+        seconds: args.censusSeconds,
+        warmup,
+        concurrency,
         idleSeconds: CENSUS_IDLE_SECONDS,
         signal,
       });
     } else {
-      const open = database;
       const front = sandbox.front[0]?.url as string;
       const measured = await measureFlows({
         sandbox,

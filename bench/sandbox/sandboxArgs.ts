@@ -26,7 +26,7 @@ export interface SandboxArgs {
   /** Closed-loop status pollers against one instance while flows run (0: no poll probe). */
   pollers: number;
   pollSeconds: number;
-  censusFlows: number;
+  censusSeconds: number;
   requestTimeoutMs: number;
   /** Where the bench makes its databases (a PostgreSQL on this machine: its backends' CPU is read from /proc). */
   postgresUrl: string;
@@ -44,8 +44,9 @@ The shared sandbox under load: complete partner flows through \`facematch-mock s
   apis         fixture engine, PostgreSQL: N --role api instances + 1 --role worker, for each N of
                --apis, every request of a flow to the next api instance (the bench is the load balancer)
   onnx         onnx engine (when models/onnx/ exists), PostgreSQL: 1 api + 1 worker, then 1 api + 2 workers
-  round-trips  round trips to PostgreSQL per flow, counted on the wire through a relay (a short pass of
-               its own): one --role all process, then 1 api + 1 worker
+  round-trips  round trips to PostgreSQL per flow, counted on the wire through a relay (a pass of its
+               own, the same load): one --role all process, 1 api + 1 worker, and the most api
+               instances of --apis + 1 worker
 
   --phases LIST            comma-separated phases to run (default ${PHASES.join(',')})
   --seconds S              how long each fixture set-up is measured, once its load is steady (default 15)
@@ -70,7 +71,7 @@ The shared sandbox under load: complete partner flows through \`facematch-mock s
                            on a PostgreSQL whose max_connections other work is using up
   --pollers K              closed-loop status pollers of the poll probe, 0 for none (default 4)
   --poll-seconds S         length of each poll probe (default 8)
-  --census-flows N         flows per round-trip census (default 40)
+  --census-seconds S       how long each round-trip census counts, under the same load (default 8)
   --request-timeout-ms MS  each HTTP request's own limit (default 10000)
   --postgres URL           PostgreSQL on this machine where the bench creates (and drops) its databases
                            (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -103,7 +104,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs | 'help' {
       'database-pool-size': { type: 'string' },
       pollers: { type: 'string', default: '4' },
       'poll-seconds': { type: 'string', default: '8' },
-      'census-flows': { type: 'string', default: '40' },
+      'census-seconds': { type: 'string', default: '8' },
       'request-timeout-ms': { type: 'string', default: '10000' },
       postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
       'time-limit-s': { type: 'string', default: '480' },
@@ -145,7 +146,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs | 'help' {
         : integer(values['database-pool-size'], '--database-pool-size', 2),
     pollers: integer(values.pollers, '--pollers', 0),
     pollSeconds: integer(values['poll-seconds'], '--poll-seconds', 1),
-    censusFlows: integer(values['census-flows'], '--census-flows', 1),
+    censusSeconds: integer(values['census-seconds'], '--census-seconds', 1),
     requestTimeoutMs: integer(values['request-timeout-ms'], '--request-timeout-ms', 1),
     postgresUrl: values.postgres,
     timeLimitMs: integer(values['time-limit-s'], '--time-limit-s', 1) * 1000,

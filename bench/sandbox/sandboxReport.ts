@@ -25,6 +25,7 @@ export interface SetupReport {
  * bounding it where it has a machine of its own.
  */
 export interface OnPaper {
+  engine: Topology['engine'];
   from: string;
   /** Share of each machine's cores taken as usable (headroom, the OS, PostgreSQL's own processes). */
   usable: number;
@@ -53,7 +54,8 @@ export interface SandboxReport {
   setups: SetupReport[];
   /** PostgreSQL ÷ memory, one process each. */
   durability?: { flowsPerSecond: number; cpuPerFlow: number };
-  onPaper?: OnPaper;
+  /** From the fixture engine's most spread-out set-up, and from the onnx engine's with 2 workers. */
+  onPaper: OnPaper[];
   stoppedBy?: string;
   failures: string[];
 }
@@ -107,12 +109,16 @@ export function buildSandboxReport(input: {
             memory.cpuPerFlowMs.servers,
         }
       : undefined;
-  // The most spread-out deployment measured: per-flow CPU there includes what spreading costs.
-  const split = setups
-    .filter((s) => s.phase === 'apis' && s.flows?.cpuPerFlowMs.database !== undefined)
-    .at(-1);
-  const basis = split ?? find(setups, 'store', 'postgres');
-  const onPaper = basis?.flows ? paper(basis, basis.flows, input.machine.cores) : undefined;
+  // The most spread-out deployment measured of each engine: its CPU per flow includes what spreading
+  // costs (more processes, each less warm, and each one's background work).
+  const measured = (phase: Phase) =>
+    setups.filter((s) => s.phase === phase && s.flows?.cpuPerFlowMs.database !== undefined).at(-1);
+  const onPaper = [measured('apis') ?? find(setups, 'store', 'postgres'), measured('onnx')].flatMap(
+    (basis) => {
+      const estimate = basis?.flows && paper(basis, basis.flows, input.machine.cores);
+      return estimate ? [estimate] : [];
+    },
+  );
   const fromSources = setups.some((s) =>
     s.servers.some((x) => x.stderrLines.some((l) => l.includes('TypeScript sources through tsx'))),
   );
@@ -125,7 +131,7 @@ export function buildSandboxReport(input: {
     onnxImages: input.onnxImages,
     setups,
     ...(durability ? { durability } : {}),
-    ...(onPaper ? { onPaper } : {}),
+    onPaper,
     ...(input.stoppedBy ? { stoppedBy: input.stoppedBy } : {}),
     failures,
   };
@@ -141,6 +147,7 @@ function paper(setup: SetupReport, flows: FlowFigures, cores: number): OnPaper |
   if (p === undefined || !Number.isFinite(s) || !Number.isFinite(p) || s <= 0 || p <= 0) return undefined;
   const perSecond = (cores: number, ms: number) => (cores * USABLE * 1000) / ms;
   return {
+    engine: setup.topology.engine,
     from: `${setup.topology.label} (${setup.phase})`,
     usable: USABLE,
     serverMsPerFlow: s,
@@ -165,7 +172,7 @@ const why = (s: SetupReport) => s.skipped ?? s.failure?.split('\n')[0] ?? 'no fi
 function flowTable(setups: SetupReport[], split: boolean): string[] {
   const header =
     `  ${'set-up'.padEnd(20)}${pad('load', 6)}${pad('flows', 7)}${pad('flows/s', 9)}${pad('flow p50/p99 ms', 17)}` +
-    `${pad('CPU ms per flow: servers', 26)}${split ? pad('(api + worker)', 16) : ''}${pad('PG', 6)}${pad('bench', 7)}${pad('txn/flow', 10)}`;
+    `${pad('CPU ms per flow: servers', 26)}${split ? pad('(api + worker)', 16) : ''}${pad('PG', 6)}${pad('bench', 7)}`;
   const rows = setups.map((s) => {
     const f = s.flows;
     if (!f?.window.seconds)
@@ -175,7 +182,7 @@ function flowTable(setups: SetupReport[], split: boolean): string[] {
     return (
       `  ${s.topology.label.padEnd(20)}${pad(String(s.loadAtStart), 6)}${pad(String(f.flows.inWindow), 7)}${pad(fixed(f.flowsPerSecond), 9)}` +
       `${pad(`${fixed(f.flowMs.p50, 0)} / ${fixed(f.flowMs.p99, 0)}`, 17)}${pad(fixed(c.servers), 26)}${split ? pad(roles, 16) : ''}` +
-      `${pad(fixed(c.database), 6)}${pad(fixed(c.bench), 7)}${pad(fixed(f.transactionsPerFlow), 10)}`
+      `${pad(fixed(c.database), 6)}${pad(fixed(c.bench), 7)}`
     );
   });
   const notes = setups.flatMap((s) => {
@@ -203,7 +210,7 @@ export function renderSandboxReport(report: SandboxReport): string {
     `run: fixture engine ${a.seconds} s per set-up (after ${a.warmup} warm-up flows), ${a.concurrency} flows in flight; onnx ${a.onnxSeconds} s (after ${a.onnxWarmup}), ${a.onnxConcurrency} in flight, ${a.onnxThreads} inference thread(s) per worker process`,
     `  status polls wait min(Retry-After, ${a.pollCapMs} ms); processing delay 0, processing.concurrency ${a.processingConcurrency} (fixture; onnx auto); database pool ${a.databasePoolSize ?? 'server default'}; each request ≤ ${a.requestTimeoutMs} ms; servers ran ${report.build}`,
     'figures: over a window of steady load (after a whole wave of flows has finished), per flow that finished in it; flows = that count; flow = create → details, callback included;',
-    '  CPU = user + system of every thread (/proc); PG = backends of the bench database; txn = pg_stat_database xact_commit + xact_rollback (a lower bound of round trips); bench = this process (partners + receiver)',
+    '  CPU = user + system of every thread (/proc); PG = backends of the bench database (pg_stat_activity); bench = this process (partners + receiver)',
   ];
   if (of('store').length) {
     lines.push(
@@ -247,7 +254,7 @@ export function renderSandboxReport(report: SandboxReport): string {
   if (census.length) {
     lines.push(
       '',
-      '5. round trips to PostgreSQL per flow, counted on the wire (a relay counts Sync and Query messages; a pass of its own)',
+      `5. round trips to PostgreSQL per flow, counted on the wire (a relay counts Sync and Query messages) in a pass of its own, ${a.censusSeconds} s of the same load`,
       `  ${'set-up'.padEnd(26)}${pad('flows', 6)}${pad('in flight', 10)}${pad('per flow', 10)}${pad('idle/s', 8)}${pad('net of idle', 13)}`,
     );
     for (const s of census) {
@@ -259,17 +266,19 @@ export function renderSandboxReport(report: SandboxReport): string {
       );
     }
   }
-  const p = report.onPaper;
-  if (p) {
+  for (const p of report.onPaper) {
     lines.push(
       '',
-      `on paper, from ${p.from}: ${fixed(p.serverMsPerFlow)} ms CPU per flow in the instances + ${fixed(p.databaseMsPerFlow)} ms in PostgreSQL's backends; flows/s ≈ ${p.usable} × cores × 1000 ÷ ms per flow`,
+      `on paper, ${p.engine} engine, from ${p.from}: ${fixed(p.serverMsPerFlow)} ms CPU per flow in the instances + ${fixed(p.databaseMsPerFlow)} ms in PostgreSQL's backends; flows/s ≈ ${p.usable} × cores × 1000 ÷ ms per flow`,
       `  one 16-core machine, instances and PostgreSQL: ${fixed(p.oneMachine16, 0)} flows/s`,
       `  three 16-core machines, PostgreSQL on one of them: ${fixed(p.threeMachines16, 0)} flows/s (PostgreSQL's 16 cores alone would carry ${fixed(p.databaseBound16, 0)})`,
-      `  check: this machine's ${p.thisMachine.cores} cores, all of them, the bench's ${fixed(p.thisMachine.benchMsPerFlow)} ms per flow included: ${fixed(p.thisMachine.flowsPerSecond, 0)} flows/s; measured ${fixed(p.thisMachine.measured)} (with other work on the machine, and ${a.concurrency} in flight)`,
-      "  (PostgreSQL's shared processes, the load balancer and the network between machines left out: see bench/sandbox/README.md)",
+      `  check: this machine's ${p.thisMachine.cores} cores, all of them, the bench's ${fixed(p.thisMachine.benchMsPerFlow)} ms per flow included: ${fixed(p.thisMachine.flowsPerSecond)} flows/s; measured ${fixed(p.thisMachine.measured)} (with other work on the machine, and the flows in flight)`,
     );
   }
+  if (report.onPaper.length)
+    lines.push(
+      "  (PostgreSQL's shared processes, the load balancer, the network between machines and connection limits left out: see bench/sandbox/README.md)",
+    );
   const noisy = setups.filter((s) => s.servers.some((x) => x.stderrLines.length));
   for (const s of noisy) {
     for (const server of s.servers.filter((x) => x.stderrLines.length)) {
