@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { errorSamples } from '../flow/benchReport.ts';
 import type { CallbackReceiver } from '../flow/callbackReceiver.ts';
 import { type Summary, summarise } from '../flow/percentiles.ts';
-import { processCpuSeconds } from '../flow/processCpu.ts';
+import { machineBusySeconds, processCpuSeconds } from '../flow/processCpu.ts';
 import type { FlowResult } from '../flow/runFlow.ts';
 import { runFlows } from '../flow/runFlows.ts';
 import { backendCpuBetween, type DatabaseSample } from './benchDatabases.ts';
@@ -18,6 +18,8 @@ interface Sample {
   /** CPU seconds of each instance, in the sandbox's order. */
   serverCpu: Array<number | undefined>;
   benchCpu: number;
+  /** CPU seconds of the whole machine, everyone's. */
+  machineCpu: number | undefined;
   database?: DatabaseSample;
 }
 
@@ -45,8 +47,11 @@ export interface FlowFigures {
     /** The bench itself: the partners' side and the callback receiver, on the same cores. */
     bench: number;
   };
-  /** CPU seconds per second of the window: how many cores each side kept busy. */
-  coresBusy: { servers: number; database?: number; bench: number };
+  /**
+   * CPU seconds per second of the window: how many cores each side kept busy, and the rest of the
+   * machine (other people's work, and PostgreSQL's shared processes).
+   */
+  coresBusy: { servers: number; database?: number; bench: number; others?: number };
   /** Connections to PostgreSQL at the window's end: the bench database's, all, the server's limit. */
   connections?: { ours: number; all: number; max: number };
   callbacks: { lost: number; duplicates: number; invalidSignatures: number };
@@ -80,12 +85,14 @@ export async function measureFlows<T>(input: {
     const at = performance.now();
     const serverCpu = sandbox.instances.map((i) => processCpuSeconds(i.child.pid));
     const used = process.cpuUsage();
+    const machineCpu = machineBusySeconds();
     const database = await input.sampleDatabase?.().catch(() => undefined);
     return {
       at,
       done,
       serverCpu,
       benchCpu: (used.user + used.system) / 1e6,
+      machineCpu,
       ...(database ? { database } : {}),
     };
   };
@@ -144,6 +151,10 @@ function figuresOf(input: {
   const a = first?.database;
   const b = last?.database;
   const database = a && b ? backendCpuBetween(a, b) : undefined;
+  const machine =
+    first?.machineCpu !== undefined && last?.machineCpu !== undefined
+      ? last.machineCpu - first.machineCpu
+      : undefined;
   const ours = new Set(results.map((r) => r.correlationId).filter(Boolean));
   let duplicates = 0;
   for (const [id, arrivals] of input.receiver.arrivals) if (ours.has(id)) duplicates += arrivals.length - 1;
@@ -176,6 +187,7 @@ function figuresOf(input: {
       servers: perSecond(servers),
       ...(database !== undefined ? { database: perSecond(database) } : {}),
       bench: perSecond(bench),
+      ...(machine !== undefined ? { others: perSecond(machine - servers - (database ?? 0) - bench) } : {}),
     },
     ...(b ? { connections: b.connections } : {}),
     callbacks: {

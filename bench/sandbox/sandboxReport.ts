@@ -194,7 +194,7 @@ function flowTable(setups: SetupReport[], split: boolean): string[] {
       ? `; PostgreSQL connections: ${f.connections.ours} to the bench database, ${f.connections.all} in all (${s.connectionsAtStart?.inUse ?? '?'} as the set-up started), limit ${f.connections.max}`
       : '';
     return [
-      `    ${s.topology.label}: ${fixed(f.window.seconds)} s, ${f.concurrency} in flight; processing p50/p99 ${fixed(f.processingMs.p50, 0)} / ${fixed(f.processingMs.p99, 0)} ms; ${fixed(f.pollsPerFlow, 2)} polls per flow; cores busy ${fixed(total, 2)} (servers ${fixed(busy.servers, 2)}, PG ${fixed(busy.database, 2)}, bench ${fixed(busy.bench, 2)})${pg}`,
+      `    ${s.topology.label}: ${fixed(f.window.seconds)} s, ${f.concurrency} in flight; processing p50/p99 ${fixed(f.processingMs.p50, 0)} / ${fixed(f.processingMs.p99, 0)} ms; ${fixed(f.pollsPerFlow, 2)} polls per flow; cores busy ${fixed(total, 2)} (servers ${fixed(busy.servers, 2)}, PG ${fixed(busy.database, 2)}, bench ${fixed(busy.bench, 2)}), the rest of the machine ${fixed(busy.others, 2)}${pg}`,
       `      flows run ${f.flows.run} (${f.flows.passed} passed, ${f.flows.failed} failed, ${f.flows.cut} cut short), warm-up ${f.warmup.run} (${f.warmup.failed} failed); callbacks lost ${f.callbacks.lost}, duplicates ${f.callbacks.duplicates}, invalid signatures ${f.callbacks.invalidSignatures}`,
       ...f.errorSamples.map((e) => `      ${e.split('\n')[0]?.slice(0, 220)}`),
     ];
