@@ -124,7 +124,8 @@ export function buildSandboxReport(input: {
   );
   return {
     machine: input.machine,
-    settings: input.settings,
+    // A password in the URL must not end up in a report someone pastes.
+    settings: { ...input.settings, postgresUrl: input.settings.postgresUrl.replace(/:[^:@/]*@/, ':***@') },
     build: fromSources
       ? 'the sources through tsx (dist/ stale or absent: `npm run build`)'
       : 'compiled dist/',
