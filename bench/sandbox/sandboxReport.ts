@@ -54,7 +54,7 @@ export interface SandboxReport {
   setups: SetupReport[];
   /** PostgreSQL ÷ memory, one process each. */
   durability?: { flowsPerSecond: number; cpuPerFlow: number };
-  /** From the fixture engine's most spread-out set-up, and from the onnx engine's with 2 workers. */
+  /** From every PostgreSQL set-up measured. */
   onPaper: OnPaper[];
   stoppedBy?: string;
   failures: string[];
@@ -109,16 +109,12 @@ export function buildSandboxReport(input: {
             memory.cpuPerFlowMs.servers,
         }
       : undefined;
-  // The most spread-out deployment measured of each engine: its CPU per flow includes what spreading
-  // costs (more processes, each less warm, and each one's background work).
-  const measured = (phase: Phase) =>
-    setups.filter((s) => s.phase === phase && s.flows?.cpuPerFlowMs.database !== undefined).at(-1);
-  const onPaper = [measured('apis') ?? find(setups, 'store', 'postgres'), measured('onnx')].flatMap(
-    (basis) => {
-      const estimate = basis?.flows && paper(basis, basis.flows, input.machine.cores);
-      return estimate ? [estimate] : [];
-    },
-  );
+  // Every PostgreSQL set-up measured: the spread between them (one process, more api instances,
+  // the extra polls of slower flows) is part of the answer.
+  const onPaper = setups.flatMap((basis) => {
+    const estimate = basis.flows && paper(basis, basis.flows, input.machine.cores);
+    return estimate ? [estimate] : [];
+  });
   const fromSources = setups.some((s) =>
     s.servers.some((x) => x.stderrLines.some((l) => l.includes('TypeScript sources through tsx'))),
   );
@@ -267,13 +263,16 @@ export function renderSandboxReport(report: SandboxReport): string {
       );
     }
   }
-  for (const p of report.onPaper) {
+  if (report.onPaper.length) {
     lines.push(
       '',
-      `on paper, ${p.engine} engine, from ${p.from}: ${fixed(p.serverMsPerFlow)} ms CPU per flow in the instances + ${fixed(p.databaseMsPerFlow)} ms in PostgreSQL's backends; flows/s ≈ ${p.usable} × cores × 1000 ÷ ms per flow`,
-      `  one 16-core machine, instances and PostgreSQL: ${fixed(p.oneMachine16, 0)} flows/s`,
-      `  three 16-core machines, PostgreSQL on one of them: ${fixed(p.threeMachines16, 0)} flows/s (PostgreSQL's 16 cores alone would carry ${fixed(p.databaseBound16, 0)})`,
-      `  check: this machine's ${p.thisMachine.cores} cores, all of them, the bench's ${fixed(p.thisMachine.benchMsPerFlow)} ms per flow included: ${fixed(p.thisMachine.flowsPerSecond)} flows/s; measured ${fixed(p.thisMachine.measured)} (with other work on the machine, and the flows in flight)`,
+      `on paper: flows/s ≈ ${USABLE} × cores × 1000 ÷ CPU ms per flow (instances + PostgreSQL's backends); with PostgreSQL on one of three machines, at most ${USABLE} × 16 × 1000 ÷ its ms per flow`,
+      `  ${'from'.padEnd(36)}${pad('instances', 10)}${pad('PG', 7)}${pad('one 16-core', 13)}${pad('three 16-core', 15)}${pad('(PG bound)', 12)}   check: this machine computed / measured`,
+      ...report.onPaper.map(
+        (p) =>
+          `  ${`${p.engine}, ${p.from}`.padEnd(36)}${pad(fixed(p.serverMsPerFlow), 10)}${pad(fixed(p.databaseMsPerFlow), 7)}${pad(fixed(p.oneMachine16, 0), 13)}${pad(fixed(p.threeMachines16, 0), 15)}${pad(fixed(p.databaseBound16, 0), 12)}   ${fixed(p.thisMachine.flowsPerSecond)} / ${fixed(p.thisMachine.measured)}`,
+      ),
+      `  check: this machine's ${report.machine.cores} cores, all ours, the bench's CPU per flow included, beside the flows/s measured (other work and the flows in flight hold it lower)`,
     );
   }
   if (report.onPaper.length)
