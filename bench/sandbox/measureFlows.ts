@@ -187,7 +187,10 @@ function figuresOf(input: {
       servers: perSecond(servers),
       ...(database !== undefined ? { database: perSecond(database) } : {}),
       bench: perSecond(bench),
-      ...(machine !== undefined ? { others: perSecond(machine - servers - (database ?? 0) - bench) } : {}),
+      // Read a few ms apart, the machine's and the processes' counters can differ by a tick or two.
+      ...(machine !== undefined
+        ? { others: Math.max(0, perSecond(machine - servers - (database ?? 0) - bench)) }
+        : {}),
     },
     ...(b ? { connections: b.connections } : {}),
     callbacks: {

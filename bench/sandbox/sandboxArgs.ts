@@ -65,8 +65,9 @@ The shared sandbox under load: complete partner flows through \`facematch-mock s
                            Retry-After honoured, as partner backends do)
   --processing-concurrency auto|N
                            scoring jobs at once (processing.concurrency) of the fixture set-ups
-                           (default 8; auto is the server's default, 2 with the fixture engine, which
-                           caps a PostgreSQL worker at 2 jobs per job time); onnx set-ups use auto
+                           (default 8; auto is the server's default, 2 with the fixture engine: a
+                           PostgreSQL worker then finishes at most 2 jobs per job time, whatever its
+                           cores); onnx set-ups use auto
   --database-pool-size N   every instance's --database-pool-size (default: the server's, 10); lower it
                            on a PostgreSQL whose max_connections other work is using up
   --pollers K              closed-loop status pollers of the poll probe, 0 for none (default 4)
