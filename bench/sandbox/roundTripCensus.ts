@@ -15,9 +15,12 @@ export interface RoundTripFigures {
   idlePerSecond: number;
   /** perFlow less the idle rate over the window: an estimate of what the flows themselves cost. */
   perFlowNetOfIdle: number;
+  /** The statements sent most often in the window, per flow (job polls and heartbeats included). */
+  topStatements: Array<{ perFlow: number; text: string }>;
 }
 
 const SETTLE_MS = 500;
+const TOP_STATEMENTS = 15;
 
 /**
  * Round trips per flow, counted on the wire (`RoundTripCounter`): after the warm-up, the idle rate
@@ -27,6 +30,7 @@ const SETTLE_MS = 500;
 export async function roundTripCensus(input: {
   flow: Flow;
   count: () => number;
+  statements: () => Map<string, number>;
   seconds: number;
   warmup: number;
   concurrency: number;
@@ -44,8 +48,10 @@ export async function roundTripCensus(input: {
   try {
     await load.rampedUp;
     const first = { at: performance.now(), trips: input.count(), done: load.results.length };
+    const statementsBefore = input.statements();
     await delay(input.seconds * 1000, undefined, { signal });
     const last = { at: performance.now(), trips: input.count(), done: load.results.length };
+    const statementsAfter = input.statements();
     const window = load.results.slice(first.done, last.done);
     const seconds = (last.at - first.at) / 1000;
     const trips = last.trips - first.trips;
@@ -57,6 +63,10 @@ export async function roundTripCensus(input: {
       perFlow: trips / window.length,
       idlePerSecond,
       perFlowNetOfIdle: (trips - idlePerSecond * seconds) / window.length,
+      topStatements: [...statementsAfter]
+        .map(([text, n]) => ({ text, perFlow: (n - (statementsBefore.get(text) ?? 0)) / window.length }))
+        .sort((a, b) => b.perFlow - a.perFlow)
+        .slice(0, TOP_STATEMENTS),
     };
   } finally {
     await load.stop();

@@ -207,6 +207,7 @@ async function runSetup(
       report.roundTrips = await roundTripCensus({
         flow,
         count: counter.count,
+        statements: counter.statements,
         seconds: args.censusSeconds,
         warmup,
         concurrency,

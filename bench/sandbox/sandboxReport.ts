@@ -262,6 +262,12 @@ export function renderSandboxReport(report: SandboxReport): string {
           : `  ${s.topology.label.padEnd(26)}${why(s)}`,
       );
     }
+    const first = census.find((s) => s.roundTrips?.topStatements.length);
+    if (first?.roundTrips) {
+      lines.push(`  the statements sent most, per flow (${first.topology.label}):`);
+      for (const { perFlow, text } of first.roundTrips.topStatements)
+        lines.push(`  ${pad(fixed(perFlow, 2), 8)}  ${text}`);
+    }
   }
   if (report.onPaper.length) {
     lines.push(
