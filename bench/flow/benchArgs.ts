@@ -84,7 +84,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   };
 }
 
-function integer(text: string, flag: string, min: number): number {
+/** A whole number of at least `min`, or an error naming the flag. */
+export function integer(text: string, flag: string, min: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) {
     throw new Error(`${flag} must be a whole number ≥ ${min}, got "${text}"`);

@@ -73,13 +73,7 @@ export function buildReport(input: {
     ]),
   ) as Record<Timing, Summary>;
   const errorsByStep = Object.fromEntries(STEPS.map((s) => [s, 0])) as Record<Step, number>;
-  const samples = new Map<string, number>();
-  for (const r of [...input.warmup, ...results]) {
-    if (!r.failedStep || r.aborted) continue;
-    errorsByStep[r.failedStep]++;
-    const key = `${r.failedStep}: ${r.error ?? ''}`.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
-    samples.set(key, (samples.get(key) ?? 0) + 1);
-  }
+  for (const r of [...input.warmup, ...results]) if (r.failedStep && !r.aborted) errorsByStep[r.failedStep]++;
   const failures: string[] = [];
   if (input.startupError) failures.push(`server did not start: ${input.startupError.split('\n')[0]}`);
   if (input.timedOut) failures.push(`time limit of ${input.settings.timeLimitMs / 1000} s reached`);
@@ -111,11 +105,22 @@ export function buildReport(input: {
     steps,
     polls: summarise(results.filter((r) => r.finished).map((r) => r.polls)),
     errorsByStep,
-    errorSamples: [...samples].map(([message, n]) => `${n}× ${message}`).slice(0, 8),
+    errorSamples: errorSamples([...input.warmup, ...results]),
     callbacks: input.callbacks,
     server: input.server,
     failures,
   };
+}
+
+/** The distinct errors of failed flows (not those cut by a time limit), counted, submission ids masked. */
+export function errorSamples(results: FlowResult[], most = 8): string[] {
+  const samples = new Map<string, number>();
+  for (const r of results) {
+    if (!r.failedStep || r.aborted) continue;
+    const key = `${r.failedStep}: ${r.error ?? ''}`.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
+    samples.set(key, (samples.get(key) ?? 0) + 1);
+  }
+  return [...samples].map(([message, n]) => `${n}× ${message}`).slice(0, most);
 }
 
 export function renderReport(report: BenchReport): string {

@@ -31,6 +31,11 @@ export function spawnChildServer(
   serveArgs: string[] = [],
   /** Another build's entry point (e.g. a copy of dist/ at `dist-before/cli/entry.js`); default the CLI. */
   cli: string = CLI,
+  /**
+   * A port chosen beforehand (default 0, a free one): with `--public-url` the banner names the
+   * public URL, not this instance's own address, so readiness is asked of 127.0.0.1:port instead.
+   */
+  port = 0,
 ): ChildServer {
   const dir = mkdtempSync(join(tmpdir(), 'facematch-bench-'));
   const configFile = join(dir, 'config.json');
@@ -47,7 +52,7 @@ export function spawnChildServer(
       '--host',
       '127.0.0.1',
       '--port',
-      '0',
+      String(port),
       '--config',
       configFile,
       '--engine',
@@ -85,7 +90,15 @@ export function spawnChildServer(
     pid: child.pid,
     stderrLines,
     unexpectedExit: () => crash,
-    ready: (signal, timeoutMs) => waitUntilReady(child, () => stdout, stderrLines, signal, timeoutMs),
+    ready: (signal, timeoutMs) =>
+      waitUntilReady(
+        child,
+        () => stdout,
+        stderrLines,
+        signal,
+        timeoutMs,
+        port ? `http://127.0.0.1:${port}` : undefined,
+      ),
     stop() {
       stopped ??= (async () => {
         stopping = true;
@@ -113,6 +126,7 @@ async function waitUntilReady(
   stderrLines: string[],
   signal: AbortSignal,
   timeoutMs: number,
+  ownUrl: string | undefined,
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   const failure = (why: string) =>
@@ -122,9 +136,11 @@ async function waitUntilReady(
       throw failure('the server exited during start-up');
     if (signal.aborted) throw failure('time limit reached while the server was starting');
     if (Date.now() > deadline) throw failure(`the server was not ready after ${timeoutMs} ms`);
-    const url = /listening on (http:\/\/\S+)/.exec(stdout())?.[1];
+    const url = ownUrl ?? /listening on (http:\/\/\S+)/.exec(stdout())?.[1];
     if (url) {
-      const ready = await fetch(`${url}/readyz`, { signal }).then(
+      const ready = await fetch(`${url}/readyz`, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]),
+      }).then(
         (r) => r.status === 200,
         () => false,
       );

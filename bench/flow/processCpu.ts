@@ -18,3 +18,20 @@ export function processCpuSeconds(pid: number | undefined, mainThreadOnly = fals
     return undefined;
   }
 }
+
+/**
+ * CPU seconds the whole machine has been busy (every core: user, nice, system, irq, softirq,
+ * steal; not idle or iowait) since boot (Linux), or undefined. Beside a process's own CPU over the
+ * same interval it says how much the machine's other work took: on a shared machine, the reason a
+ * rate moved.
+ */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const fields =
+      readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,6 @@
 import { type BenchArgs, parseBenchArgs, USAGE } from './benchArgs.ts';
 import { benchConfig, PARTNERS } from './benchConfig.ts';
-import { benchMain } from './benchMain.ts';
+import { benchMain, startRunLimit } from './benchMain.ts';
 import { buildReport, type CallbackCounts, renderReport, type ServerOutcome } from './benchReport.ts';
 import { type CallbackReceiver, startCallbackReceiver } from './callbackReceiver.ts';
 import { spawnChildServer } from './childServer.ts';
@@ -17,14 +17,7 @@ const SETTLE_MS = 1000;
 
 async function bench(args: BenchArgs): Promise<number> {
   const machine = describeMachine();
-  const halt = new AbortController();
-  const limit = setTimeout(() => halt.abort('time limit'), args.timeLimitMs);
-  // Last resort if stopping itself hangs: the child is SIGKILLed by its exit hook.
-  const backstop = setTimeout(() => {
-    process.stderr.write('bench: still running 20 s past the time limit; exiting hard\n');
-    process.exit(3);
-  }, args.timeLimitMs + 20_000);
-  backstop.unref();
+  const halt = startRunLimit(args.timeLimitMs, 20_000);
 
   const cases = await loadFlowCases();
   const receiver = await startCallbackReceiver(
@@ -104,7 +97,7 @@ async function bench(args: BenchArgs): Promise<number> {
     const stopped = await server.stop();
     if (!serverOutcome.crash) serverOutcome.stop = stopped;
     await receiver.close();
-    clearTimeout(limit);
+    halt.clear();
   }
 
   const report = buildReport({

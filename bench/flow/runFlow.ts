@@ -37,6 +37,11 @@ export interface FlowInput {
   completionTimeoutMs: number;
   /** Each request's own limit, beside the run-wide signal (default 30 s). */
   requestTimeoutMs?: number;
+  /**
+   * Where each request goes, as a load balancer in front of several instances would choose
+   * (presigned upload URLs included); default the URL as given.
+   */
+  route?: (url: string) => string;
   signal: AbortSignal;
 }
 
@@ -103,10 +108,11 @@ async function runSteps(input: FlowInput, signal: AbortSignal): Promise<FlowResu
   };
   let current: Step = 'create';
   const auth = { authorization: `Bearer ${input.token}` };
+  const route = input.route ?? ((url: string) => url);
   const call = (step: Step, url: string, expected: number, outer: AbortSignal, init: RequestInit) =>
     request(
       step,
-      url,
+      route(url),
       expected,
       AbortSignal.any([outer, AbortSignal.timeout(input.requestTimeoutMs ?? 30_000)]),
       init,
