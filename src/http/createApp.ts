@@ -42,6 +42,8 @@ export function createApp(services: AppServices): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // A request reads each partner's clock once (the token, the flow and its journal entry ask for it).
+  app.use((_req, _res, next) => services.admin.control.clocks.readOnce(next));
   // First, so every answer is journalled and counted, refusals included. Journal times are wall-clock:
   // they say when a request really arrived, whatever a partner's test clock reads.
   app.use(

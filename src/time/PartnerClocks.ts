@@ -1,4 +1,13 @@
-import { businessNow, frozen, leadOverWallMs, movedTo, REAL_TIME, resumed } from '../domain/clockState.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  businessNow,
+  type ClockState,
+  frozen,
+  leadOverWallMs,
+  movedTo,
+  REAL_TIME,
+  resumed,
+} from '../domain/clockState.ts';
 import type { ClockStore, WorkQueue } from '../store/SandboxStore.ts';
 
 export interface TestClockState {
@@ -26,6 +35,12 @@ export interface PartnerClocks {
   resume(partnerId: string): Promise<void>;
   /** Back to wall time, unfrozen; work already due runs at once. */
   reset(partnerId: string): Promise<void>;
+  /**
+   * Runs `fn` (one request) reading each partner's clock at most once: checking a token, the flow
+   * and the journal entry all ask for it, which cost a database round trip each. A clock changed
+   * during `fn` through this service is seen changed.
+   */
+  readOnce<T>(fn: () => T): T;
 }
 
 /** Longest an advance waits for one item to run; then it moves on (nothing may be running work). */
@@ -41,9 +56,21 @@ export function createPartnerClocks(p: {
   warn: (message: string) => void;
 }): PartnerClocks {
   const { clocks, work, wallNow } = p;
+  const readings = new AsyncLocalStorage<Map<string, ClockState>>();
+  const read = async (partnerId: string) => {
+    const memo = readings.getStore();
+    const state = memo?.get(partnerId) ?? (await clocks.get(partnerId));
+    memo?.set(partnerId, state);
+    return state;
+  };
+  const change = async (partnerId: string, fn: (state: ClockState) => ClockState) => {
+    const state = await clocks.update(partnerId, fn);
+    readings.getStore()?.set(partnerId, state);
+  };
   return {
+    readOnce: (fn) => readings.run(new Map(), fn),
     async now(partnerId) {
-      return businessNow(await clocks.get(partnerId), wallNow());
+      return businessNow(await read(partnerId), wallNow());
     },
     async state(partnerId) {
       const [state, pending] = await Promise.all([clocks.get(partnerId), work.pending(partnerId)]);
@@ -66,7 +93,7 @@ export function createPartnerClocks(p: {
       for (let i = 0; i < MAX_ITEMS_PER_ADVANCE; i++) {
         const next = await work.nextDue(partnerId, new Date(target));
         if (!next) break;
-        await clocks.update(partnerId, (state) => movedTo(state, next.dueAt, wallNow()));
+        await change(partnerId, (state) => movedTo(state, next.dueAt, wallNow()));
         if (!(await work.settled(next, ITEM_WAIT_MS))) {
           p.warn(
             `clock of ${partnerId}: ${next.kind} ${next.id} did not run within ${ITEM_WAIT_MS / 1000} s of falling due (is a worker running?); the advance moves on without it`,
@@ -74,21 +101,21 @@ export function createPartnerClocks(p: {
           break;
         }
       }
-      await clocks.update(partnerId, (state) =>
+      await change(partnerId, (state) =>
         state.frozenAtMs !== null
           ? { ...state, frozenAtMs: Math.max(state.frozenAtMs, target) }
           : { ...state, offsetMs: Math.max(state.offsetMs, leadAfter) },
       );
     },
     async freeze(partnerId) {
-      await clocks.update(partnerId, (state) => frozen(state, wallNow()));
+      await change(partnerId, (state) => frozen(state, wallNow()));
     },
     async resume(partnerId) {
-      await clocks.update(partnerId, (state) => resumed(state, wallNow()));
+      await change(partnerId, (state) => resumed(state, wallNow()));
     },
     async reset(partnerId) {
       // Going back in time is allowed (wall time is behind an advanced clock); nothing that ran runs again.
-      await clocks.update(partnerId, () => REAL_TIME);
+      await change(partnerId, () => REAL_TIME);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { type ClockState, wallTimeOf } from '../../domain/clockState.ts';
 import type { WorkHandlers, WorkItem, WorkKind, WorkQueue } from '../SandboxStore.ts';
 
@@ -34,6 +35,9 @@ export function createWorkScheduler(p: {
   clockOf: (partnerId: string) => ClockState;
   wallNow: () => number;
 }): WorkScheduler {
+  // Timers and handlers run in the context the scheduler was made in, never in that of the request
+  // whose step armed them: a request's context may carry what held only for it (its clock readings).
+  const detached = AsyncResource.bind(<T>(fn: () => T): T => fn());
   const entries = new Map<string, Entry>();
   const byPartner = new Map<string, Set<string>>();
   const running = new Map<string, Promise<void>>();
@@ -76,12 +80,14 @@ export function createWorkScheduler(p: {
     // While draining, what falls due later is left in the store, for the next start.
     if (phase === 'draining' && delay > 0) return settleQuiet();
     if (delay <= 0) return markReady(key);
-    entry.timer = setTimeout(
-      () => {
-        entry.timer = undefined;
-        arm(key);
-      },
-      Math.min(delay, LONGEST_TIMER_MS),
+    entry.timer = detached(() =>
+      setTimeout(
+        () => {
+          entry.timer = undefined;
+          arm(key);
+        },
+        Math.min(delay, LONGEST_TIMER_MS),
+      ),
     );
     // A pending timer must not keep a stopping process (or a test run) alive: the state keeps the work.
     entry.timer.unref();
@@ -119,7 +125,7 @@ export function createWorkScheduler(p: {
     const handler = (handlers as WorkHandlers)[item.kind];
     runningOf[item.kind]++;
     let failed = false;
-    const run = handler(item.id, shutdown.signal)
+    const run = detached(() => handler(item.id, shutdown.signal))
       .catch(() => {
         failed = true;
       })
