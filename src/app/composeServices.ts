@@ -305,11 +305,15 @@ export async function composeServices(
       await sweep();
       await store.work.start(
         {
-          process: (correlationId, signal) => processSubmission(deps, correlationId, signal),
+          // A job, like a request, reads its partner's clock once.
+          process: (correlationId, signal) =>
+            clocks.readOnce(() => processSubmission(deps, correlationId, signal)),
           deliver: (webhookId, signal) =>
-            attemptDelivery(deps, webhookId, signal, (attempt) =>
-              metrics.callbackAttempt(
-                attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable',
+            clocks.readOnce(() =>
+              attemptDelivery(deps, webhookId, signal, (attempt) =>
+                metrics.callbackAttempt(
+                  attempt.ok ? 'delivered' : attempt.statusCode ? 'rejected' : 'unreachable',
+                ),
               ),
             ),
         },

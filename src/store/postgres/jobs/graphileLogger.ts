@@ -12,6 +12,9 @@ export function graphileLogger(log: {
   error(message: string, error?: unknown): void;
 }) {
   return new Logger(() => (level, message, meta) => {
+    // Sized on purpose: a handler holds no connection while it runs (see workQueue), so a few
+    // connections serve many job slots; nobody could act on this warning.
+    if (message.includes('smaller than concurrency')) return;
     if (level === 'error' && (meta?.failure || isUnreachable(meta?.error)))
       log.warn(`work queue: ${message.split('\n')[0]}`);
     else if (level === 'error') log.error(`work queue: ${message}`, meta?.error);
