@@ -10,7 +10,8 @@ import { s3Errors, sendS3Error } from './s3Error.ts';
 export function sendBucketFailure(res: Response, error: unknown, onError?: (error: unknown) => void): void {
   if (error instanceof StorageError) {
     if (!res.headersSent) res.setHeader('Retry-After', '1');
-    return sendS3Error(res, s3Errors.serviceUnavailable());
+    sendS3Error(res, s3Errors.serviceUnavailable());
+    return;
   }
   onError?.(error);
   sendS3Error(res, s3Errors.internalError());

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { connect, countedQuery, type QueryCounter, type Sql } from './database.ts';
+import { connect, countedQuery, type QueryCounter } from './database.ts';
 import { isUnreachable, reaching } from './storageErrors.ts';
 
 /**
