@@ -69,10 +69,11 @@ export interface ComposedServer {
   sweepExpired(): Promise<void>;
   /**
    * Graceful shutdown, first step: readiness turns to 503 at once, running jobs and callback
-   * attempts finish and are recorded, what falls due later stays pending in the store. Resolves
-   * when nothing runs; `close()` then stops whatever the drain time cut short.
+   * attempts finish and are recorded, submissions whose processing delay ends before `until` (the
+   * end of the drain time) are scored, and what falls due later stays pending in the store.
+   * Resolves when nothing runs; `close()` then stops whatever the drain time cut short.
    */
-  drain(): Promise<void>;
+  drain(until?: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -324,11 +325,11 @@ export async function composeServices(
       );
     },
     idle: () => store.work.idle(),
-    async drain() {
+    async drain(until) {
       draining = true;
       // Open event streams end first: they would otherwise hold their connections (and the drain) open.
       events.close();
-      await store.work.drain();
+      await store.work.drain(until);
     },
     async close() {
       unsubscribe();

@@ -125,9 +125,11 @@ export async function startServer(
     shutdown ??= (async () => {
       draining = true;
       const deadline = AbortSignal.timeout(config.shutdown.drainSeconds * 1000);
+      // Scoring due before the deadline still runs (with a margin for the callback that follows it).
+      const until = new Date(Date.now() + Math.max(0, config.shutdown.drainSeconds * 1000 - 1000));
       const connectionsClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Jobs and callback attempts start draining now; in-flight requests may still add work.
-      const work = ready.drain();
+      const work = ready.drain(until);
       // Work that falls due later is not waited for: the store keeps it for the next start or another instance.
       const drained =
         (await beforeDeadline(connectionsClosed, deadline)) && (await beforeDeadline(work, deadline));

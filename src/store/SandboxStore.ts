@@ -302,10 +302,13 @@ export interface WorkQueue {
   settled(item: WorkItem, timeoutMs: number): Promise<boolean>;
   /**
    * A graceful stop: what runs finishes, what is due now still starts (a callback's first attempt
-   * after a scoring job that just finished), and what falls due later stays pending in the store,
-   * for another instance or the next start. Resolves once nothing runs here.
+   * after a scoring job that just finished), scoring that falls due before `until` (the end of the
+   * drain time) is run when it does, so a confirmed submission waiting out its processing delay
+   * finishes; what falls due later (callback retries, scoring after `until`) stays pending in the
+   * store, for another instance or the next start. Resolves once nothing runs here and no such
+   * scoring is left. `until` defaults to now.
    */
-  drain(): Promise<void>;
+  drain(until?: Date): Promise<void>;
   /** Aborts running handlers (at their next safe point) and starts nothing more; resolves when they ended. */
   stop(): Promise<void>;
   /** Resolves once nothing is pending anywhere or running here (tests). */

@@ -199,6 +199,49 @@ describe('graceful shutdown', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('in memory mode, a SIGTERM lets a confirmed submission whose delay ends within the drain time finish and call back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facematch-drain-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const configFile = join(dir, 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        partners: [DEMO],
+        processing: { delayMs: 2000, concurrency: 2, retryAfterSeconds: 1 },
+        shutdown: { drainSeconds: 10 },
+      }),
+    );
+    const receiver = await startReceiver(() => 204);
+    cleanups.push(() => receiver.close());
+    const port = await freePort();
+    const server = startServerProcess([
+      '--port',
+      String(port),
+      '--engine',
+      'fixture',
+      '--config',
+      configFile,
+    ]);
+    cleanups.push(() => server.kill());
+    await server.ready();
+    const client = partnerClient(server.url, await tokenFor(server.url));
+    const created = await client.createSubmission({
+      callbackUrl: receiver.url,
+      selfieContentType: 'image/png',
+    });
+    await client.upload(client.uploadFor(created.body, 'SELFIE'), await readFixture('success-selfie'));
+    await client.upload(client.uploadFor(created.body, 'DOCUMENT'), await readFixture('document'));
+    expect((await client.confirm(created.body.correlationId)).response.status).toBe(202);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/drained/);
+    // Scored during the drain (its delay ended 2 s into a 10 s drain) and called back before the exit.
+    expect(receiver.requests.map((r) => JSON.parse(r.rawBody).data)).toEqual([
+      { correlationId: created.body.correlationId, referenceId: null, status: 'COMPLETED' },
+    ]);
+  });
+
   it('exits at once on a second signal', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'facematch-drain-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -49,6 +49,8 @@ export function createWorkScheduler(p: {
   const shutdown = new AbortController();
   let quietWaiters: Array<{ done: () => boolean; resolve: () => void }> = [];
   let drained: Promise<void> | undefined;
+  /** While draining: the wall time up to which scoring that falls due is still run. */
+  let drainUntil = 0;
 
   const settleQuiet = () => {
     if (quietWaiters.length === 0) return;
@@ -77,8 +79,11 @@ export function createWorkScheduler(p: {
     const wall = wallDueOf(entry.item);
     if (wall === null) return; // A frozen clock that has not reached it: a clock change re-arms it.
     const delay = Math.max(wall - p.wallNow(), minimumDelayMs);
-    // While draining, what falls due later is left in the store, for the next start.
-    if (phase === 'draining' && delay > 0) return settleQuiet();
+    // While draining, scoring that falls due within the drain time still runs; anything else due
+    // later (a callback retry) is left in the store, for the next start.
+    if (phase === 'draining' && delay > 0 && (entry.item.kind !== 'process' || wall > drainUntil)) {
+      return settleQuiet();
+    }
     if (delay <= 0) return markReady(key);
     entry.timer = detached(() =>
       setTimeout(
@@ -89,8 +94,9 @@ export function createWorkScheduler(p: {
         Math.min(delay, LONGEST_TIMER_MS),
       ),
     );
-    // A pending timer must not keep a stopping process (or a test run) alive: the state keeps the work.
-    entry.timer.unref();
+    // A pending timer must not keep a stopping process (or a test run) alive: the state keeps the
+    // work. While draining it must: the drain is waiting for it, and nothing else may hold the process.
+    if (phase !== 'draining') entry.timer.unref();
   }
 
   function markReady(key: string) {
@@ -214,15 +220,21 @@ export function createWorkScheduler(p: {
       });
     },
 
-    drain() {
+    drain(until) {
       if (phase === 'running') {
+        drainUntil = until?.getTime() ?? p.wallNow();
         phase = 'draining';
         for (const key of entries.keys()) arm(key);
       }
       // Work due now was marked ready by arm() above (or when a running handler created it). Once
       // quiet, nothing more starts here: a clock change afterwards leaves its work in the store.
       drained ??= whenQuiet(() => {
-        const quiet = running.size === 0 && ready.process.length === 0 && ready.deliver.length === 0;
+        const quiet =
+          running.size === 0 &&
+          ready.process.length === 0 &&
+          ready.deliver.length === 0 &&
+          // Scoring armed to fall due within the drain time is still to come.
+          ![...entries.values()].some((entry) => entry.timer !== undefined && entry.item.kind === 'process');
         if (quiet && phase === 'draining') phase = 'drained';
         return quiet;
       });

@@ -318,6 +318,19 @@ export function workContract(stores: Stores): void {
       expect(most.deliver).toBeLessThanOrEqual(1);
     });
 
+    it('drain(until) also runs scoring that falls due before until, then resolves; what falls due after stays pending', async () => {
+      const { store, clock } = await stores.open();
+      const soon = await processing(store, clock, later(clock, 300));
+      const after = await processing(store, clock, later(clock, 3_600_000));
+      const r = recordingHandlers(store, clock);
+      startWork(store, r.handlers);
+      await within(store.work.drain(later(clock, 5_000)), 10_000, 'drain');
+      // A confirmed submission waiting out its processing delay finishes within the drain time.
+      expect(await status(store, soon.correlationId)).toBe('COMPLETED');
+      expect(r.callsOf(after.correlationId)).toEqual([]);
+      expect(await status(store, after.correlationId)).toBe('PROCESSING');
+    });
+
     it('drain runs what is due now, starts nothing that falls due later, and resolves with nothing running', async () => {
       const { store, clock } = await stores.open();
       const due: Submission[] = [];

@@ -54,8 +54,8 @@ export function createWorkQueue(deps: {
     | undefined;
   let starting: Promise<void> | undefined;
   let running = 0;
-  /** While draining: when the drain began (Node's clock, as run_at is), and whether later work came up. */
-  let draining: { since: number; laterSeen: boolean } | undefined;
+  /** While draining: up to when scoring that falls due is still run (Node's clock, as run_at is). */
+  let draining: { until: number } | undefined;
 
   /** Puts the job of an item back in place (add_job replaces the running one's key), if still pending. */
   async function putBack(kind: WorkKind, id: string): Promise<void> {
@@ -94,10 +94,9 @@ export function createWorkQueue(deps: {
     return async (payload, helpers) => {
       const id = (payload as { id?: unknown } | null)?.id;
       if (typeof id !== 'string') return;
-      if (draining && helpers.job.run_at.getTime() > draining.since) {
-        // Fell due after the drain began: left (in a job of its own) for the next start or another
-        // instance. Jobs are taken earliest first, so everything due before the drain is taken.
-        draining.laterSeen = true;
+      if (draining && kind === 'process' && helpers.job.run_at.getTime() > draining.until) {
+        // Falls due after the drain time: left (in a job of its own) for the next start or another
+        // instance. (A runner only takes jobs already due; this guards a clock moved meanwhile.)
         await putBack(kind, id);
         return;
       }
@@ -193,24 +192,25 @@ export function createWorkQueue(deps: {
   }
 
   /**
-   * Lets the runners take every job that was due when the drain began (unless one due later came
-   * up first: then none of those is left waiting), then shuts them down gracefully.
+   * Lets the runners take what is due (here or on another instance) and the scoring that falls due
+   * before `until`, then shuts them down gracefully; a callback retry due later is left in its job.
    */
-  async function drain(): Promise<void> {
+  async function drain(until?: Date): Promise<void> {
     await starting?.catch(() => undefined);
     const current = active;
     if (!current) return;
-    const state = { since: Date.now(), laterSeen: false };
+    const state = { until: (until ?? new Date()).getTime() };
     draining = state;
     try {
       // Until stop() ends the runners first, that is: then nothing more is taken here anyway.
-      while (!state.laterSeen && active === current) {
+      while (active === current) {
         const { rows } = await db.query(
           `SELECT count(*)::int AS n FROM ${JOBS_SCHEMA}.jobs
-            WHERE task_identifier = ANY($1) AND run_at <= $2 AND locked_at IS NULL AND attempts < max_attempts`,
-          [current.kinds, new Date(state.since)],
+            WHERE task_identifier = ANY($1) AND locked_at IS NULL AND attempts < max_attempts
+              AND (run_at <= $2 OR (task_identifier = 'process' AND run_at <= $3))`,
+          [current.kinds, new Date(), new Date(state.until)],
         );
-        if (rows[0]?.n === 0) break;
+        if (rows[0]?.n === 0 && running === 0) break;
         await sleep(STATE_POLL_MS);
       }
     } catch {
@@ -257,7 +257,7 @@ export function createWorkQueue(deps: {
           await sleep(Math.min(STATE_POLL_MS, Math.max(1, deadline - Date.now())));
         }
       }),
-    drain: () => drain(),
+    drain: (until) => drain(until),
     async stop() {
       await starting?.catch(() => undefined);
       active?.abort.abort(new Error('the work queue is stopping'));
