@@ -217,6 +217,7 @@ export async function composeServices(
       store: uploadedImages(submissions),
       credentials: bucketCredentials,
       maxObjectBytes: config.bucket.maxObjectBytes,
+      bodyIdleTimeoutMs: config.connections.bodyIdleTimeoutSeconds * 1000,
       canWrite: (key) => awaitsUpload(submissions, key),
       nowFor: async (key) => {
         const owner = await uploadOwner(submissions, key);

@@ -4,6 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { answerNotReady } from '../http/answerNotReady.ts';
+import {
+  type ConnectionTimeouts,
+  serverTimeoutOptions,
+  timeOutIdleConnections,
+} from '../http/connectionTimeouts.ts';
 import { createApp } from '../http/createApp.ts';
 import { createWorkerApp } from '../http/createWorkerApp.ts';
 import { loadOnFirstUse } from '../scoring/loadOnFirstUse.ts';
@@ -58,11 +63,13 @@ export async function startServer(
     process.on('SIGINT', signalled);
     process.on('SIGTERM', signalled);
   }
-  const server = createServer((req, res) => {
+  const timeouts = connectionTimeoutsOf(config);
+  const server = createServer(serverTimeoutOptions(timeouts), (req, res) => {
     // Keep-alive connections would otherwise carry new requests into a shutdown.
     if (draining) res.setHeader('Connection', 'close');
     handle(req, res);
   });
+  timeOutIdleConnections(server, timeouts);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, config)));
     server.listen(config.port, config.host, () => resolve());
@@ -224,6 +231,17 @@ function banner(
 function databaseName(url: string): string {
   const parsed = new URL(url);
   return `${parsed.host}${parsed.pathname}`;
+}
+
+function connectionTimeoutsOf(config: Config): ConnectionTimeouts {
+  const c = config.connections;
+  return {
+    headersTimeoutMs: c.headersTimeoutSeconds * 1000,
+    bodyIdleTimeoutMs: c.bodyIdleTimeoutSeconds * 1000,
+    requestTimeoutMs: c.requestTimeoutSeconds * 1000,
+    idleTimeoutMs: c.idleTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: c.keepAliveTimeoutSeconds * 1000,
+  };
 }
 
 /** The usual reasons a port cannot be had, said in terms of the flags that fix them. */

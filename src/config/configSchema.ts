@@ -165,6 +165,31 @@ export const configSchema = z
       })
       .strict()
       .default({ imageSeconds: 86_400, submissionSeconds: 7 * 86_400, sweepIntervalSeconds: 60 }),
+    /**
+     * How long a client may take, so idle and stalled connections are let go: a slow upload passes
+     * as long as its bytes keep coming (bodyIdle), within requestTimeoutSeconds in all.
+     */
+    connections: z
+      .object({
+        /** From the connection (or the previous request) to the end of the request's headers. */
+        headersTimeoutSeconds: z.number().int().min(1).max(600).default(20),
+        /** A request body (JSON, form, or an upload to the bucket) that sends nothing for this long is answered 408. */
+        bodyIdleTimeoutSeconds: z.number().int().min(1).max(600).default(20),
+        /** A whole request, body included: a 10 MB upload at 20 KB/s takes about 500 s. */
+        requestTimeoutSeconds: z.number().int().min(1).max(3600).default(600),
+        /** A connection with no request in flight (it sent nothing, or finished and said nothing more). */
+        idleTimeoutSeconds: z.number().int().min(1).max(3600).default(30),
+        /** A kept-alive connection waiting for its next request. */
+        keepAliveTimeoutSeconds: z.number().int().min(1).max(600).default(5),
+      })
+      .strict()
+      .default({
+        headersTimeoutSeconds: 20,
+        bodyIdleTimeoutSeconds: 20,
+        requestTimeoutSeconds: 600,
+        idleTimeoutSeconds: 30,
+        keepAliveTimeoutSeconds: 5,
+      }),
     /** On SIGTERM/SIGINT: how long in-flight requests, scoring jobs and callback attempts may take to finish. */
     shutdown: z
       .object({ drainSeconds: z.number().min(0).max(3600).default(10) })

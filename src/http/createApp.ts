@@ -10,6 +10,7 @@ import { allowOrigins } from './allowOrigins.ts';
 import { checkContentType } from './checkContentType.ts';
 import { checkRequestContract, matchOperation } from './contractMiddleware.ts';
 import { onlyForPaths } from './onlyForPaths.ts';
+import { isOutOfDescriptors, OUT_OF_DESCRIPTORS_DETAIL } from './outOfDescriptors.ts';
 import { ProblemError } from './ProblemError.ts';
 import { parseBody } from './parseBody.ts';
 import { renderProblem } from './renderProblem.ts';
@@ -111,6 +112,20 @@ function renderErrors(services: AppServices) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
     if (error instanceof ProblemError) return renderProblem(res, error, req.originalUrl);
+    if (isOutOfDescriptors(error)) {
+      services.log.warn(
+        `${req.method} ${req.originalUrl}: answered 503, out of file descriptors (${(error as Error).message})`,
+      );
+      const retryAfter = String(services.settings.retryAfterSeconds);
+      return renderProblem(
+        res,
+        new ProblemError('service-unavailable', {
+          detail: OUT_OF_DESCRIPTORS_DETAIL,
+          headers: { 'Retry-After': retryAfter },
+        }),
+        req.originalUrl,
+      );
+    }
     if (error instanceof StorageError) {
       // A warning, not a stack trace per request: while the store is away every request ends here.
       services.log.warn(

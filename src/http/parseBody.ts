@@ -7,6 +7,7 @@ import express, {
   type Router,
 } from 'express';
 import { carriesContent } from './carriesContent.ts';
+import { isOutOfDescriptors } from './outOfDescriptors.ts';
 import { ProblemError } from './ProblemError.ts';
 
 export interface BodyLimit {
@@ -50,6 +51,8 @@ function parsersFor(limit: BodyLimit): Router {
 
 function translateBodyErrors({ maxBytes, setting }: BodyLimit) {
   return (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    // Reading the body failed for want of file descriptors (even loading a decoder): not the client's doing.
+    if (isOutOfDescriptors(error)) return next(error);
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed') {
       next(

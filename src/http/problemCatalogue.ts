@@ -154,6 +154,12 @@ export const PROBLEMS = {
     title: 'Internal server error',
     detail: 'This is a bug in facematch-mock; the server log has the details.',
   },
+  'request-timeout': {
+    status: 408,
+    title: 'The request body stopped arriving',
+    detail:
+      'No byte of the body arrived for too long (connections.bodyIdleTimeoutSeconds); nothing was changed. Send the request again.',
+  },
   'service-unavailable': {
     status: 503,
     title: 'The service is temporarily unavailable',
