@@ -56,7 +56,7 @@ export function checkRequestContract(contract: ContractValidator) {
     if (!operation) return next();
     const { unsupportedMediaType, errors, rules } = contract.checkRequest(operation, toExchange(req));
     if (unsupportedMediaType) {
-      const detail = mediaTypeHint(req);
+      const detail = mediaTypeHint(req, operation);
       return next(
         new ProblemError(
           'unsupported-media-type',
@@ -122,9 +122,15 @@ function bodyForPrism(req: Request): unknown {
   return req.body;
 }
 
-function mediaTypeHint(req: Request): string {
+/**
+ * What to send instead, read off the operation: its accepted media types, or, for an operation that
+ * takes no body (an admin reset, say, which HTTP clients often send with `{}` as JSON), that it takes none.
+ */
+function mediaTypeHint(req: Request, operation: IHttpOperation): string {
   const sent = req.headers['content-type'] ?? 'none';
-  return req.path === '/v1/oauth/token'
-    ? `Content-Type ${sent} is not accepted here: send application/x-www-form-urlencoded or application/json.`
-    : `Content-Type ${sent} is not accepted here: send application/json.`;
+  const accepted = (operation.request?.body?.contents ?? []).map((content) => content.mediaType);
+  if (accepted.length === 0) {
+    return `${req.method} ${req.path} takes no request body: send it without one (Content-Type ${sent} with a body is not accepted).`;
+  }
+  return `Content-Type ${sent} is not accepted here: send ${accepted.join(' or ')}.`;
 }

@@ -1,8 +1,9 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import yaml from 'yaml';
 import { readFixture } from '../../fixtures/index.ts';
 import { partnerClient } from '../support/partnerClient.ts';
 import { createTestApp, type TestApp } from '../support/testApp.ts';
@@ -65,6 +66,31 @@ describe('requests the contract did not foresee', () => {
       .set('content-type', 'application/x-www-form-urlencoded, text/plain')
       .send('grant_type=client_credentials');
     expect(res.status).toBe(415);
+  });
+
+  it('a JSON body sent to any body-less admin operation is a documented 415 that says it takes no body', async () => {
+    // Java and .NET HTTP clients often POST or DELETE `{}` as JSON where no body is expected; the
+    // answer must say so (not "application/json is not accepted: send application/json"), and the
+    // document must list it (the test app turns an undocumented status into a 500).
+    const admin = yaml.parse(readFileSync('openapi/admin.yaml', 'utf8')) as {
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
+    const bodyless = Object.entries(admin.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method, op]) => ['post', 'put', 'patch', 'delete'].includes(method) && !op.requestBody)
+        .map(([method]) => ({ method, path: path.replace(/\{[^}]+\}/g, 'demo') })),
+    );
+    expect(bodyless.length).toBeGreaterThanOrEqual(7);
+    for (const { method, path } of bodyless) {
+      const res = await request(t.app)
+        [method as 'post' | 'delete'](path)
+        .set('content-type', 'application/json')
+        .send('{}');
+      expect(res.status, `${method} ${path}`).toBe(415);
+      expect(res.body.detail).toBe(
+        `${method.toUpperCase()} ${path} takes no request body: send it without one (Content-Type application/json with a body is not accepted).`,
+      );
+    }
   });
 
   it('/problems/%ZZ is a documented 400 problem', async () => {

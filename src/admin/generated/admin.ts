@@ -1137,6 +1137,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            415: components["responses"]["Problem"];
         };
     };
     listPartners: {
@@ -1272,6 +1273,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
         };
     };
     getPartnerClock: {
@@ -1329,6 +1331,7 @@ export interface operations {
             200: components["responses"]["Clock"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
         };
     };
     listSubmissions: {
@@ -1425,6 +1428,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
         };
     };
     getSubmissionTimeline: {
@@ -1532,6 +1536,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
         };
     };
     resetEverything: {
@@ -1546,6 +1551,7 @@ export interface operations {
             200: components["responses"]["Reset"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["OperatorOnly"];
+            415: components["responses"]["Problem"];
         };
     };
     resetPartner: {
@@ -1562,6 +1568,7 @@ export interface operations {
             200: components["responses"]["Reset"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
         };
     };
     listProviderStates: {
