@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../config/ConfigError.ts';
 import { SCENARIO_NAME, type Scenario, scenarioSchema } from './scenarioSchema.ts';
@@ -19,6 +19,9 @@ export function loadScenarios(dir: string, origin: (file: string) => string = (f
   }
   return files.sort().map((file) => parseScenarioFile(join(dir, file), origin(join(dir, file))));
 }
+
+/** Alias expansions a scenario may make: plenty for shared settings, too few for a YAML bomb. */
+const MAX_ALIAS_COUNT = 100;
 
 export function parseScenarioFile(path: string, origin: string = path): Scenario {
   const name = basename(path).replace(/\.ya?ml$/i, '');
@@ -42,7 +45,14 @@ export function parseScenarioFile(path: string, origin: string = path): Scenario
       `${path}${at ? `:${at.line}` : ''}: not valid YAML: ${syntax.message.split('\n')[0]}`,
     );
   }
-  const parsed = scenarioSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package refuses an alias that expands past the count (a "billion laughs" file).
+    throw new ConfigError(`${path}${aliasLine(doc, lines)}: not valid YAML: ${(error as Error).message}`);
+  }
+  const parsed = scenarioSchema.safeParse(value ?? {});
   if (!parsed.success) {
     const described = parsed.error.issues.map((issue) => describeIssue(issue, doc, lines, path));
     throw new ConfigError(`Invalid scenario file:\n${described.map((l) => `  - ${l}`).join('\n')}`);
@@ -65,4 +75,17 @@ function describeIssue(
     else if (depth === 0 && doc.contents?.range) line = lines.linePos(doc.contents.range[0]).line;
   }
   return `${path}${line ? `:${line}` : ''}: ${field}: ${issue.message}`;
+}
+
+/** `:line` of the first alias in the file, where an alias bomb starts being used. */
+function aliasLine(doc: ReturnType<typeof parseDocument>, lines: LineCounter): string {
+  let line: number | undefined;
+  visit(doc, (_key, node) => {
+    if (isAlias(node) && node.range) {
+      line = lines.linePos(node.range[0]).line;
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return line ? `:${line}` : '';
 }

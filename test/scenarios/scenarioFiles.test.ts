@@ -83,6 +83,18 @@ describe("a team's own scenario files (--scenarios DIR)", () => {
       /both\.yaml:4: result\.outcome: give score or outcome, not both/,
     ],
     ['broken YAML', 'broken.yaml', 'description: [unclosed\n', /broken\.yaml:\d+: not valid YAML/],
+    [
+      'an alias bomb',
+      'bomb.yaml',
+      `description: x\n${['a: &a ["x","x","x","x","x","x","x","x","x"]']
+        .concat(
+          'bcdefghi'
+            .split('')
+            .map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+        )
+        .join('\n')}\n`,
+      /bomb\.yaml:3: not valid YAML: .*alias/i,
+    ],
     ['a missing description', 'bare.yaml', 'result:\n  outcome: Fail\n', /bare\.yaml:1: description: /],
     [
       'a built-in name taken again',
