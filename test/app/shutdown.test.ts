@@ -6,6 +6,7 @@ import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFixture } from '../../fixtures/index.ts';
 import type { components } from '../../src/http/generated/openapi.ts';
+import { fetchToken } from '../support/fetchToken.ts';
 import { partnerClient } from '../support/partnerClient.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { freePort, type ServerProcess, startServerProcess } from '../support/serverProcess.ts';
@@ -18,19 +19,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function tokenFor(baseUrl: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/v1/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${DEMO.clientId}:${DEMO.clientSecret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-    signal: AbortSignal.timeout(10_000),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 /** An upload whose body arrives in two halves, so it can be in flight while the server is told to stop. */
 function slowUpload(upload: Upload, bytes: Buffer) {
@@ -117,7 +105,7 @@ describe('graceful shutdown', () => {
 
     const first = start(configFile, dataDir, await freePort());
     await first.ready();
-    const client = partnerClient(first.url, await tokenFor(first.url));
+    const client = partnerClient(first.url, await fetchToken(first.url));
     const selfie = await readFixture('success-selfie');
     const document = await readFixture('document');
     const createAndUpload = async () => {
@@ -170,7 +158,7 @@ describe('graceful shutdown', () => {
 
     const second = start(configFile, dataDir, await freePort());
     await second.ready();
-    const again = partnerClient(second.url, await tokenFor(second.url));
+    const again = partnerClient(second.url, await fetchToken(second.url));
     expect((await again.status(ids.b)).body.status).toBe('COMPLETED');
     expect((await again.confirm(ids.c)).response.status).toBe(202);
     expect((await again.pollUntilFinished(ids.c)).status).toBe('COMPLETED');
@@ -224,7 +212,7 @@ describe('graceful shutdown', () => {
     ]);
     cleanups.push(() => server.kill());
     await server.ready();
-    const client = partnerClient(server.url, await tokenFor(server.url));
+    const client = partnerClient(server.url, await fetchToken(server.url));
     const created = await client.createSubmission({
       callbackUrl: receiver.url,
       selfieContentType: 'image/png',
@@ -247,7 +235,7 @@ describe('graceful shutdown', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const server = start(writeConfig(dir), join(dir, 'data'), await freePort());
     await server.ready();
-    const client = partnerClient(server.url, await tokenFor(server.url));
+    const client = partnerClient(server.url, await fetchToken(server.url));
     const created = await client.createSubmission({});
     const upload = slowUpload(client.uploadFor(created.body, 'SELFIE'), await readFixture('document'));
     // Cut by the forced exit: how it fails does not matter here.

@@ -25,9 +25,18 @@ export interface ServerProcess {
 }
 
 /** `facematch-mock serve` as a partner starts it: the installed bin, in its own process. */
-export function startServerProcess(args: string[], env: Record<string, string> = {}): ServerProcess {
+export function startServerProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  /** Open files (descriptors) the process may hold, set with util-linux's prlimit (Linux only). */
+  options: { fileLimit?: number } = {},
+): ServerProcess {
   const port = args[args.indexOf('--port') + 1];
-  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', ...args], {
+  const command = [process.execPath, CLI, 'serve', '--host', '127.0.0.1', ...args];
+  // prlimit execs the command, so the child's pid is the server's own.
+  if (options.fileLimit !== undefined) command.unshift('prlimit', `--nofile=${options.fileLimit}`);
+  const [program = process.execPath, ...programArgs] = command;
+  const child = spawn(program, programArgs, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,9 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENOTFOUND',
+  // No descriptor left for a new connection: the database is out of reach from here for now.
+  'EMFILE',
+  'ENFILE',
   'EAI_AGAIN',
 ]);
 
