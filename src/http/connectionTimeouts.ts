@@ -64,12 +64,18 @@ export function timeOutIdleConnections(server: Server, t: ConnectionTimeouts): v
     inFlight.set(socket, { req, res });
     if (!req.complete) {
       socket.setTimeout(t.bodyIdleTimeoutMs);
-      req.once('end', () => socket.setTimeout(t.idleTimeoutMs));
+      // The body has arrived: the answer is being worked on. (A body-less request may only end after
+      // its answer went out: then the keep-alive timer set below stays.)
+      req.once('end', () => {
+        if (!res.writableEnded) socket.setTimeout(t.idleTimeoutMs);
+      });
     }
     const settle = () => {
       if (inFlight.get(socket)?.req === req) inFlight.delete(socket);
       readAtRest.set(socket, socket.bytesRead);
-      socket.setTimeout(t.idleTimeoutMs);
+      // node:http arms its keep-alive time-out on this same timer as the answer finishes, just
+      // before this runs: setting the idle time here would undo it (a kept-alive connection held 30 s).
+      socket.setTimeout(Math.min(t.idleTimeoutMs, t.keepAliveTimeoutMs));
     };
     res.once('finish', settle);
     res.once('close', settle);
