@@ -112,3 +112,13 @@ export function callbackMessage(extraDataField?: string) {
     metadata: { contentType: 'application/json' },
   };
 }
+
+/** A V2 pact as older tools and other languages' libraries write it: bodies as plain values. */
+export function v2Pact(interactions: unknown[], provider = 'facematch-api') {
+  return {
+    consumer: { name: 'acme-loans-backend' },
+    provider: { name: provider },
+    interactions,
+    metadata: { pactSpecification: { version: '2.0.0' } },
+  };
+}

@@ -10,6 +10,7 @@ import {
   formTokenInteraction,
   pact,
   unknownSubmissionInteraction,
+  v2Pact,
 } from './partnerPacts.ts';
 
 let dir: string;
@@ -51,6 +52,40 @@ describe('facematch-mock verify', () => {
       pact('facematch-api', [formTokenInteraction, detailsInteraction(), callbackMessage()]),
     );
     expect(text).toContain('3 passed, 0 failed');
+    expect(code).toBe(0);
+  });
+
+  it('passes a partner pact whose interactions have no provider state (a V2 token request, a GET)', async () => {
+    // Pact's verifier still makes a state-change call for each, with an empty state.
+    const { code, text } = await verify(
+      'stateless',
+      v2Pact([
+        {
+          description: 'a token request without a provider state',
+          request: {
+            method: 'POST',
+            path: '/v1/oauth/token',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+          },
+          response: {
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+            body: { token_type: 'Bearer', expires_in: 3600 },
+          },
+        },
+        {
+          description: 'the details of an unknown submission, without a provider state',
+          request: {
+            method: 'GET',
+            path: '/v1/submissions/00000000-0000-4000-8000-000000000000',
+            headers: { Authorization: 'Bearer stale' },
+          },
+          response: { status: 404 },
+        },
+      ]),
+    );
+    expect(text).toContain('2 passed, 0 failed');
     expect(code).toBe(0);
   });
 
