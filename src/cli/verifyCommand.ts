@@ -6,6 +6,7 @@ import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { configSchema } from '../config/configSchema.ts';
 import { loadConfig } from '../config/loadConfig.ts';
+import { type PactDocument, readPactFile } from '../contract/readPactFile.ts';
 import { type BrokerOptions, runPactVerification } from '../contract/runPactVerification.ts';
 import { CALLBACK_PATH, MESSAGE_PATH, startVerificationProxy } from '../contract/startVerificationProxy.ts';
 import { formatVerificationReport } from '../contract/verificationReport.ts';
@@ -48,6 +49,10 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     return 0;
   }
   const pactUrls = await pactFiles(positionals);
+  // Validated before anything starts: a file that is not a pact is refused with its JSON path
+  // (exit 2), as by check-pact, instead of failing somewhere inside Pact's verifier.
+  const pacts: PactDocument[] = [];
+  for (const file of pactUrls) pacts.push(await readPactFile(file));
   const broker = brokerOptions(values);
   if (pactUrls.length === 0 && !broker.pactBrokerUrl) {
     throw new ConfigError(

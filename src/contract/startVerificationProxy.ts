@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inferPactMediaType } from './pactMediaType.ts';
 
 /** Where Pact's verifier asks for a message interaction's content (its `message` transport). */
 export const MESSAGE_PATH = '/__pact/messages';
@@ -95,6 +96,14 @@ export async function startVerificationProxy(options: {
     const headers = { ...req.headers, host: target.host };
     if (/^Bearer\s/i.test(req.headers.authorization ?? ''))
       headers.authorization = `Bearer ${await options.bearerToken()}`;
+    // Pact's verifier sends a body the pact gives no Content-Type without one, though it matched
+    // and typed that body by its content; the mock, like the real API, reads a body by its type, so
+    // the type Pact inferred is named for it.
+    let body: Buffer | undefined;
+    if (!req.headers['content-type'] && carriesBody(req)) {
+      body = await readAll(req);
+      if (body.length > 0) headers['content-type'] = inferPactMediaType(body.toString('utf8'));
+    }
     const isStateChange = req.method === 'POST' && (req.url ?? '').startsWith('/__admin/provider-states');
     const upstreamRequest = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
@@ -119,7 +128,8 @@ export async function startVerificationProxy(options: {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`facematch-mock verify: the mock did not answer (${error.message})`);
     });
-    req.pipe(upstreamRequest);
+    if (body) upstreamRequest.end(body);
+    else req.pipe(upstreamRequest);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -135,6 +145,10 @@ export async function startVerificationProxy(options: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function carriesBody(req: IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

@@ -8,6 +8,7 @@ import {
   callbackMessage,
   detailsInteraction,
   formTokenInteraction,
+  headerlessPact,
   pact,
   unknownSubmissionInteraction,
   v2Pact,
@@ -87,6 +88,34 @@ describe('facematch-mock verify', () => {
     );
     expect(text).toContain('2 passed, 0 failed');
     expect(code).toBe(0);
+  });
+
+  it('passes a header-less JSON pact: bodies typed as Pact types them, on both sides', async () => {
+    const { code, text } = await verify('headerless', headerlessPact());
+    expect(text).toContain('3 passed, 0 failed');
+    expect(code).toBe(0);
+  });
+
+  it('fails a header-less JSON body with a field the API does not return, naming the interaction and the field', async () => {
+    const { code, text } = await verify('headerless-extra', headerlessPact({ extraField: 'livenessScore' }));
+    expect(code).toBe(1);
+    expect(text).toContain('a request to create a submission, with a JSON body and no Content-Type');
+    expect(text).toContain('$.livenessScore');
+  });
+
+  it.each([
+    ['null', null, '$: expected a pact'],
+    [
+      'interactions: "nope"',
+      { ...pact('facematch-api', []), interactions: 'nope' },
+      '$.interactions: expected an array of interactions, got "nope"',
+    ],
+  ])('refuses %s as not a pact before starting anything (exit 2)', async (name, body, message) => {
+    const file = `not-a-pact-${name.replace(/\W+/g, '-')}`;
+    const { code, text } = await verify(file, body);
+    expect(text).toContain(`${file}.json: ${message}`);
+    expect(text).not.toContain('Verifying');
+    expect(code).toBe(2);
   });
 
   it('fails a field the API does not return, naming the interaction and the field', async () => {
