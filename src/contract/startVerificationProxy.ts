@@ -11,6 +11,12 @@ export interface VerificationProxy {
   url: string;
   /** Set once the mock listens; requests before that are refused. */
   forwardTo(upstream: string): void;
+  /**
+   * How many interactions the verifier has reached: each one ends the moment its request (or
+   * message) is made, or a state it needs fails to set up. Pact's verifier reports nothing until
+   * it is done, so this is what progress and a time limit's report can say.
+   */
+  interactionsReached(): number;
   close(): Promise<void>;
 }
 
@@ -30,11 +36,15 @@ export async function startVerificationProxy(options: {
   let lastCorrelationId: string | undefined;
   const callbacks: Array<{ correlationId: string | undefined; body: Buffer }> = [];
   const waiters = new Set<() => void>();
+  let reached = 0;
 
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     if (req.method === 'POST' && path === CALLBACK_PATH) return void receiveCallback(req, res);
-    if (req.method === 'POST' && path === MESSAGE_PATH) return void answerMessage(req, res);
+    if (req.method === 'POST' && path === MESSAGE_PATH) {
+      reached++;
+      return void answerMessage(req, res);
+    }
     if (!upstream) return void res.writeHead(503).end('the mock is not listening yet');
     void forward(req, res, upstream);
   });
@@ -105,6 +115,7 @@ export async function startVerificationProxy(options: {
       if (body.length > 0) headers['content-type'] = inferPactMediaType(body.toString('utf8'));
     }
     const isStateChange = req.method === 'POST' && (req.url ?? '').startsWith('/__admin/provider-states');
+    if (!isStateChange) reached++;
     const upstreamRequest = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
       async (answer) => {
@@ -117,6 +128,8 @@ export async function startVerificationProxy(options: {
           } catch {
             // not JSON: an error the verifier reports itself
           }
+          // A state that fails to set up ends its interaction: the verifier makes no request for it.
+          if ((answer.statusCode ?? 502) >= 300) reached++;
           res.writeHead(answer.statusCode ?? 502, answer.headers).end(body);
           return;
         }
@@ -139,6 +152,7 @@ export async function startVerificationProxy(options: {
     forwardTo(url) {
       upstream = new URL(url);
     },
+    interactionsReached: () => reached,
     async close() {
       for (const wake of waiters) wake();
       server.closeAllConnections();

@@ -154,15 +154,58 @@ describe('facematch-mock verify', () => {
     expect(text).toContain('$.data.score');
   });
 
+  it('ends a long run at --timeout with how far it got, which interactions it did not reach, and exit 1', async () => {
+    // 5 000 interactions, as the partner pact that ran for minutes: far more than 6 s can verify.
+    const interactions = Array.from({ length: 5000 }, (_, n) => ({
+      description: `a poll of unknown submission ${n}`,
+      request: {
+        method: 'GET',
+        path: `/v1/submissions/00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+        headers: { Authorization: 'Bearer stale' },
+      },
+      response: { status: 404 },
+    }));
+    const started = Date.now();
+    const { code, text } = await verify('large', v2Pact(interactions), '--timeout', '6');
+    const reached = Number(/after (\d+) of 5000 interaction\(s\) were reached/.exec(text)?.[1]);
+    expect(text).toContain('TIMED OUT: the time limit (--timeout 6) ended the run');
+    expect(reached).toBeLessThan(5000);
+    expect(text).toContain(`Not reached: ${5000 - reached} interaction(s), in pact order:`);
+    expect(text).toContain(`$.interactions[${reached}]: a poll of unknown submission ${reached}\n`);
+    expect(text).toMatch(/… and \d+ more/);
+    // Progress on stderr while it ran.
+    expect(text).toMatch(/verify: \d+\/5000 interactions reached \(5 s of 6 s\)/);
+    expect(code).toBe(1);
+    // Ended by the limit, not by finishing: the whole run takes minutes.
+    expect(Date.now() - started).toBeLessThan(50_000);
+  });
+
+  it('refuses a --timeout that is not a positive number of seconds', async () => {
+    const { code, text } = await verify(
+      'timeout-zero',
+      pact('facematch-api', [formTokenInteraction]),
+      '--timeout',
+      '0',
+    );
+    expect(code).toBe(2);
+    expect(text).toContain('--timeout must be a positive number of seconds');
+  });
+
   it('explains itself with --help, and is listed in the main help', async () => {
     const { code, text } = await verify('help', {}, '--help');
     expect(code).toBe(0);
     expect(text).toContain('--client-id ID');
     expect(text).toContain('--consumer-version-selectors');
+    expect(text).toContain('--timeout SECONDS');
   });
 
   it('refuses bad arguments with how to fix them', async () => {
-    const { code, text } = await verify('x', {}, '--client-id', 'nobody');
+    const { code, text } = await verify(
+      'x',
+      pact('facematch-api', [formTokenInteraction]),
+      '--client-id',
+      'nobody',
+    );
     expect(code).toBe(2);
     expect(text).toContain('No partner "nobody"');
   });
