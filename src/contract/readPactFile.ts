@@ -60,13 +60,21 @@ export interface PactDocument {
 
 /** Reads and validates a pact file; a PactFileError names the file and the JSON path of each problem. */
 export async function readPactFile(file: string): Promise<PactDocument> {
-  const info = await stat(file);
-  if (info.size > PACT_FILE_LIMITS.maxBytes) {
-    throw new PactFileError(
-      `${file}: ${mb(info.size)} is larger than a pact may be (${mb(PACT_FILE_LIMITS.maxBytes)})`,
-    );
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (info.size > PACT_FILE_LIMITS.maxBytes) {
+      throw new PactFileError(
+        `${file}: ${mb(info.size)} is larger than a pact may be (${mb(PACT_FILE_LIMITS.maxBytes)})`,
+      );
+    }
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof PactFileError) throw error;
+    throw new PactFileError(`${file} cannot be read: ${(error as Error).message}`);
   }
-  return parsePact(await readFile(file, 'utf8'), file);
+  // Some Windows tools write a byte-order mark, which JSON does not allow.
+  return parsePact(text.replace(/^\uFEFF/, ''), file);
 }
 
 export function parsePact(text: string, file: string): PactDocument {
