@@ -33,15 +33,18 @@ export function runPactVerificationProcess(
       child.kill('SIGKILL');
       settle(() => resolve({ kind: 'timed-out' }));
     }, run.timeoutMs);
-    child.on('message', (message: { result?: VerificationJson; error?: string }) => {
-      if (message.result) settle(() => resolve({ kind: 'done', json: message.result as VerificationJson }));
-      else settle(() => reject(new Error(`Pact's verifier failed: ${message.error}`)));
+    let answer: { result?: VerificationJson; error?: string } = {};
+    child.on('message', (message: typeof answer) => {
+      answer = message;
     });
     child.on('error', (error) => settle(() => reject(error)));
-    child.on('exit', (code, signal) =>
-      settle(() =>
-        reject(new Error(`Pact's verifier stopped (${signal ?? `exit ${code}`}) without a result`)),
-      ),
+    // 'close' comes after the child's output is all read: the report follows the verifier's own lines.
+    child.on('close', (code, signal) =>
+      settle(() => {
+        if (answer.result) resolve({ kind: 'done', json: answer.result });
+        else if (answer.error) reject(new Error(`Pact's verifier failed: ${answer.error}`));
+        else reject(new Error(`Pact's verifier stopped (${signal ?? `exit ${code}`}) without a result`));
+      }),
     );
     child.send(options);
   });
