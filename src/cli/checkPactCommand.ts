@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { OPENAPI_PATH } from '../app/projectFiles.ts';
 import { ConfigError } from '../config/ConfigError.ts';
-import { checkPactAgainstOpenApi } from '../contract/checkPactAgainstOpenApi.ts';
+import { checkPactAgainstOpenApi, type PactMismatch } from '../contract/checkPactAgainstOpenApi.ts';
+import { readPactFile } from '../contract/readPactFile.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
 import type { Io } from './main.ts';
 import { pactFiles } from './pactFiles.ts';
@@ -17,8 +18,11 @@ Usage:
 Checks every interaction (Pact V2–V4, HTTP and messages) against openapi/facematch.yaml without
 starting anything: the request must be one the API accepts, the expected response one it may answer
 (documented status, headers and body schema: a field the API does not return is a mismatch), and a
-message must be a body the submission.completed callback may carry. Prints each mismatch with its
-interaction and field. Exit code 0 when all are compatible, 1 when one is not, 2 for bad arguments.
+message must be a body the submission.completed callback may carry. A body without a Content-Type is
+typed as Pact types it (JSON when it is JSON, else text). Prints the mismatches of each interaction
+with their fields. Each file is validated first (at most 50 MB, nested at most 64 deep): one that is
+not a pact is refused with its JSON path. Exit code 0 when all are compatible, 1 when one is not,
+2 for bad arguments or a file that is not a pact.
 
 Options:
   -h, --help    this text
@@ -44,22 +48,23 @@ export async function runCheckPactCommand(argv: string[], io: Io): Promise<numbe
   if (files.length === 0)
     throw new ConfigError('Name at least one pact file or folder, e.g. `facematch-mock check-pact pacts/`.');
   const contract = await loadContractValidator(parseYaml(await readFile(OPENAPI_PATH, 'utf8')) as object);
+  // Every file is validated before any is checked: a file that is not a pact stops the run (exit 2).
+  const pacts = [];
+  for (const file of files) pacts.push(await readPactFile(file));
   let failed = 0;
-  for (const file of files) {
-    let pact: unknown;
-    try {
-      pact = JSON.parse(await readFile(file, 'utf8'));
-    } catch (error) {
-      throw new ConfigError(`${file} is not a JSON pact file: ${(error as Error).message}`);
-    }
+  for (const pact of pacts) {
     const result = checkPactAgainstOpenApi(pact, contract);
     const ok = result.mismatches.length === 0;
     if (!ok) failed++;
     io.stdout.write(
-      `${ok ? 'ok  ' : 'FAIL'}  ${file}: ${result.consumer} → ${result.provider}, ${result.interactions} interaction(s), ${result.mismatches.length} mismatch(es)\n`,
+      `${ok ? 'ok  ' : 'FAIL'}  ${pact.file}: ${result.consumer} → ${result.provider}, ${result.interactions} interaction(s), ${result.mismatches.length} mismatch(es)\n`,
     );
-    for (const m of result.mismatches) {
-      io.stdout.write(`        ${m.interaction}\n          ${m.part} ${m.field}: ${m.message}\n`);
+    // Grouped by interaction, so a partner sees at once which of theirs is wrong and everything about it.
+    const byInteraction = new Map<string, PactMismatch[]>();
+    for (const m of result.mismatches) byInteraction.set(m.at, [...(byInteraction.get(m.at) ?? []), m]);
+    for (const [at, mismatches] of byInteraction) {
+      io.stdout.write(`        ${mismatches[0]?.interaction} (${at})\n`);
+      for (const m of mismatches) io.stdout.write(`          ${m.part} ${m.field}: ${m.message}\n`);
     }
   }
   io.stdout.write(

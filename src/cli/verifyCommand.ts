@@ -6,12 +6,18 @@ import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { configSchema } from '../config/configSchema.ts';
 import { loadConfig } from '../config/loadConfig.ts';
-import { type BrokerOptions, runPactVerification } from '../contract/runPactVerification.ts';
+import { type PactDocument, readPactFile } from '../contract/readPactFile.ts';
+import type { BrokerOptions } from '../contract/runPactVerification.ts';
+import { runPactVerificationProcess } from '../contract/runPactVerificationProcess.ts';
 import { CALLBACK_PATH, MESSAGE_PATH, startVerificationProxy } from '../contract/startVerificationProxy.ts';
-import { formatVerificationReport } from '../contract/verificationReport.ts';
+import { formatTimedOutReport, formatVerificationReport } from '../contract/verificationReport.ts';
 import type { Io } from './main.ts';
 import { pactFiles } from './pactFiles.ts';
 import { parseCommandOptions } from './parseCommandOptions.ts';
+
+const DEFAULT_TIMEOUT_SECONDS = 300;
+/** How often a long run says how far it is: often enough that a CI log shows it is alive. */
+const PROGRESS_EVERY_MS = 5_000;
 
 const HELP = `facematch-mock verify — verify your consumer pacts against a fresh mock
 
@@ -22,14 +28,18 @@ Starts the mock in-process on a free port, sets up each interaction's provider s
 /__admin/provider-states lists them), replays the requests with their bodies byte for byte and a
 fresh token of --client-id in place of any \`Authorization: Bearer …\`, answers message interactions
 with the completion callbacks the mock really delivers, and prints a report. Exit code 0 when every
-interaction passes, 1 when one fails, 2 for bad arguments. FACEMATCH_* variables are not read:
-the mock is fresh, configured by the options below.
+interaction passes, 1 when one fails or the time limit ends the run, 2 for bad arguments or a
+file that is not a pact (each is validated first, as by check-pact). FACEMATCH_* variables are not
+read: the mock is fresh, configured by the options below. A long run reports its progress to stderr
+every few seconds.
 
 Options:
   --client-id ID             the partner whose tokens, provider states and callbacks are used (default demo)
   --config FILE              your config file (partners, thresholds), as for \`serve\`
   --scenarios DIR            your own scenario YAML files, as for \`serve\`
   --engine fixture|onnx|auto scoring engine of the mock (default fixture)
+  --timeout SECONDS          time limit of the verification (default ${DEFAULT_TIMEOUT_SECONDS}); when it ends
+                             the run, the report says how many interactions were reached and which not
   --broker-url URL           fetch pacts from a Pact Broker (with --provider) instead of, or besides, files
   --broker-token TOKEN       bearer token for the broker (or PACT_BROKER_TOKEN)
   --provider NAME            the provider name in your pacts/broker (default facematch-api)
@@ -48,7 +58,12 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     return 0;
   }
   const pactUrls = await pactFiles(positionals);
+  // Validated before anything starts: a file that is not a pact is refused with its JSON path
+  // (exit 2), as by check-pact, instead of failing somewhere inside Pact's verifier.
+  const pacts: PactDocument[] = [];
+  for (const file of pactUrls) pacts.push(await readPactFile(file));
   const broker = brokerOptions(values);
+  const timeoutSeconds = timeoutOf(values.timeout);
   if (pactUrls.length === 0 && !broker.pactBrokerUrl) {
     throw new ConfigError(
       'Name at least one pact file or folder (e.g. `facematch-mock verify pacts/`), or a broker with --broker-url.',
@@ -111,15 +126,43 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     io.stdout.write(
       `Verifying ${pactUrls.length ? pactUrls.join(', ') : broker.pactBrokerUrl} against facematch-mock (partner ${clientId})\n\n`,
     );
-    const result = await runPactVerification({
-      pactUrls,
-      baseUrl: proxy.url,
-      stateSetupUrl: `${proxy.url}/__admin/provider-states?clientId=${encodeURIComponent(clientId)}`,
-      messageTransport: { port: Number(new URL(proxy.url).port), path: MESSAGE_PATH },
-      broker,
-    });
-    io.stdout.write(formatVerificationReport(result, knownStates));
-    return result.result ? 0 : 1;
+    const started = Date.now();
+    const total = pacts.reduce((n, p) => n + p.interactions.length, 0);
+    const progress = setInterval(() => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      io.stderr.write(
+        `verify: ${proxy.interactionsReached()}${total ? `/${total}` : ''} interactions reached (${seconds} s of ${timeoutSeconds} s)…\n`,
+      );
+    }, PROGRESS_EVERY_MS);
+    let outcome: Awaited<ReturnType<typeof runPactVerificationProcess>>;
+    try {
+      outcome = await runPactVerificationProcess(
+        {
+          pactUrls,
+          baseUrl: proxy.url,
+          stateSetupUrl: `${proxy.url}/__admin/provider-states?clientId=${encodeURIComponent(clientId)}`,
+          messageTransport: { port: Number(new URL(proxy.url).port), path: MESSAGE_PATH },
+          broker,
+        },
+        { timeoutMs: timeoutSeconds * 1000, stdout: io.stdout, stderr: io.stderr },
+      );
+    } finally {
+      clearInterval(progress);
+    }
+    if (outcome.kind === 'timed-out') {
+      io.stdout.write(
+        formatTimedOutReport({
+          timeoutSeconds,
+          reached: proxy.interactionsReached(),
+          interactions: pacts.flatMap((p) =>
+            p.interactions.map((i) => `${p.file} ${i.at}: ${i.description}`),
+          ),
+        }),
+      );
+      return 1;
+    }
+    io.stdout.write(formatVerificationReport(outcome.json, knownStates));
+    return outcome.json.result ? 0 : 1;
   } finally {
     await server.stop();
     await proxy.close();
@@ -142,9 +185,19 @@ function parse(argv: string[]) {
       'consumer-version-selectors': { type: 'string' },
       'publish-verification-results': { type: 'boolean' },
       'provider-version': { type: 'string' },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+function timeoutOf(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS;
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 86_400) {
+    throw new ConfigError(`--timeout must be a positive number of seconds, at most 86400, got "${value}".`);
+  }
+  return seconds;
 }
 
 function brokerOptions(values: ReturnType<typeof parse>['values']): BrokerOptions {

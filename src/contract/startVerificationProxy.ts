@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inferPactMediaType } from './pactMediaType.ts';
 
 /** Where Pact's verifier asks for a message interaction's content (its `message` transport). */
 export const MESSAGE_PATH = '/__pact/messages';
@@ -10,6 +11,12 @@ export interface VerificationProxy {
   url: string;
   /** Set once the mock listens; requests before that are refused. */
   forwardTo(upstream: string): void;
+  /**
+   * How many interactions the verifier has reached: each one ends the moment its request (or
+   * message) is made, or a state it needs fails to set up. Pact's verifier reports nothing until
+   * it is done, so this is what progress and a time limit's report can say.
+   */
+  interactionsReached(): number;
   close(): Promise<void>;
 }
 
@@ -29,11 +36,15 @@ export async function startVerificationProxy(options: {
   let lastCorrelationId: string | undefined;
   const callbacks: Array<{ correlationId: string | undefined; body: Buffer }> = [];
   const waiters = new Set<() => void>();
+  let reached = 0;
 
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     if (req.method === 'POST' && path === CALLBACK_PATH) return void receiveCallback(req, res);
-    if (req.method === 'POST' && path === MESSAGE_PATH) return void answerMessage(req, res);
+    if (req.method === 'POST' && path === MESSAGE_PATH) {
+      reached++;
+      return void answerMessage(req, res);
+    }
     if (!upstream) return void res.writeHead(503).end('the mock is not listening yet');
     void forward(req, res, upstream);
   });
@@ -95,7 +106,16 @@ export async function startVerificationProxy(options: {
     const headers = { ...req.headers, host: target.host };
     if (/^Bearer\s/i.test(req.headers.authorization ?? ''))
       headers.authorization = `Bearer ${await options.bearerToken()}`;
+    // Pact's verifier sends a body the pact gives no Content-Type without one, though it matched
+    // and typed that body by its content; the mock, like the real API, reads a body by its type, so
+    // the type Pact inferred is named for it.
+    let body: Buffer | undefined;
+    if (!req.headers['content-type'] && carriesBody(req)) {
+      body = await readAll(req);
+      if (body.length > 0) headers['content-type'] = inferPactMediaType(body.toString('utf8'));
+    }
     const isStateChange = req.method === 'POST' && (req.url ?? '').startsWith('/__admin/provider-states');
+    if (!isStateChange) reached++;
     const upstreamRequest = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
       async (answer) => {
@@ -108,6 +128,8 @@ export async function startVerificationProxy(options: {
           } catch {
             // not JSON: an error the verifier reports itself
           }
+          // A state that fails to set up ends its interaction: the verifier makes no request for it.
+          if ((answer.statusCode ?? 502) >= 300) reached++;
           res.writeHead(answer.statusCode ?? 502, answer.headers).end(body);
           return;
         }
@@ -119,7 +141,8 @@ export async function startVerificationProxy(options: {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`facematch-mock verify: the mock did not answer (${error.message})`);
     });
-    req.pipe(upstreamRequest);
+    if (body) upstreamRequest.end(body);
+    else req.pipe(upstreamRequest);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -129,12 +152,17 @@ export async function startVerificationProxy(options: {
     forwardTo(url) {
       upstream = new URL(url);
     },
+    interactionsReached: () => reached,
     async close() {
       for (const wake of waiters) wake();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function carriesBody(req: IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

@@ -63,3 +63,35 @@ function show(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
+
+/**
+ * The report of a run its time limit ended: Pact's verifier reports nothing until it is done, so
+ * what is known is how far it got. The interactions it had not reached are listed in pact order
+ * (the order it verifies them in), so a partner can split the pact or raise the limit.
+ */
+export function formatTimedOutReport(run: {
+  timeoutSeconds: number;
+  reached: number;
+  /** Every interaction of the pact files in order; empty when the pacts come from a broker. */
+  interactions: string[];
+}): string {
+  const total = run.interactions.length;
+  const reached = total ? Math.min(run.reached, total) : run.reached;
+  const lines = [
+    `TIMED OUT: the time limit (--timeout ${run.timeoutSeconds}) ended the run after ${reached}${total ? ` of ${total}` : ''} interaction(s) were reached; their results are lost with the run.`,
+  ];
+  if (total) {
+    // One whose states were being set up when the limit came has not made its request: not reached.
+    const notReached = run.interactions.slice(reached);
+    lines.push(`Not reached: ${notReached.length} interaction(s), in pact order:`);
+    for (const i of notReached.slice(0, SHOWN_NOT_REACHED)) lines.push(`  ${i}`);
+    if (notReached.length > SHOWN_NOT_REACHED)
+      lines.push(`  … and ${notReached.length - SHOWN_NOT_REACHED} more`);
+  }
+  lines.push(
+    'Raise --timeout, or split the pact; `facematch-mock check-pact` checks thousands of interactions in seconds.',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+const SHOWN_NOT_REACHED = 10;

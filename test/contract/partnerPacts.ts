@@ -112,3 +112,59 @@ export function callbackMessage(extraDataField?: string) {
     metadata: { contentType: 'application/json' },
   };
 }
+
+/** A V2 pact as older tools and other languages' libraries write it: bodies as plain values. */
+export function v2Pact(interactions: unknown[], provider = 'facematch-api') {
+  return {
+    consumer: { name: 'acme-loans-backend' },
+    provider: { name: provider },
+    interactions,
+    metadata: { pactSpecification: { version: '2.0.0' } },
+  };
+}
+
+/**
+ * A stateless V2 pact with no Content-Type anywhere a body is JSON, as pacts from other languages'
+ * libraries and older tools come: Pact types such a body by itself. `extraField` adds a field the
+ * API does not return to the created submission.
+ */
+export function headerlessPact(options: { extraField?: string } = {}) {
+  const created: Record<string, unknown> = { status: 'AWAITING_UPLOAD', documentType: 'KTP' };
+  if (options.extraField) created[options.extraField] = 0.97;
+  return v2Pact([
+    {
+      description: 'a token request',
+      request: {
+        method: 'POST',
+        path: '/v1/oauth/token',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+      },
+      response: {
+        status: 200,
+        body: { token_type: 'Bearer', expires_in: 3600 },
+        matchingRules: { '$.body.expires_in': { match: 'type' } },
+      },
+    },
+    {
+      description: 'a request to create a submission, with a JSON body and no Content-Type',
+      request: {
+        method: 'POST',
+        path: '/v1/submissions',
+        headers: { Authorization: 'Bearer stale' },
+        body: { selfieContentType: 'image/png', documentContentType: 'image/jpeg', documentType: 'KTP' },
+      },
+      response: { status: 201, body: created },
+    },
+    {
+      description: 'a request to create a submission, with the JSON body as text',
+      request: {
+        method: 'POST',
+        path: '/v1/submissions',
+        headers: { Authorization: 'Bearer stale' },
+        body: '{"selfieContentType":"image/png","documentContentType":"image/jpeg"}',
+      },
+      response: { status: 201, body: { status: 'AWAITING_UPLOAD' } },
+    },
+  ]);
+}

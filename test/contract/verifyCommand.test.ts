@@ -8,8 +8,10 @@ import {
   callbackMessage,
   detailsInteraction,
   formTokenInteraction,
+  headerlessPact,
   pact,
   unknownSubmissionInteraction,
+  v2Pact,
 } from './partnerPacts.ts';
 
 let dir: string;
@@ -54,6 +56,68 @@ describe('facematch-mock verify', () => {
     expect(code).toBe(0);
   });
 
+  it('passes a partner pact whose interactions have no provider state (a V2 token request, a GET)', async () => {
+    // Pact's verifier still makes a state-change call for each, with an empty state.
+    const { code, text } = await verify(
+      'stateless',
+      v2Pact([
+        {
+          description: 'a token request without a provider state',
+          request: {
+            method: 'POST',
+            path: '/v1/oauth/token',
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: 'grant_type=client_credentials&client_id=demo&client_secret=demo-secret',
+          },
+          response: {
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+            body: { token_type: 'Bearer', expires_in: 3600 },
+          },
+        },
+        {
+          description: 'the details of an unknown submission, without a provider state',
+          request: {
+            method: 'GET',
+            path: '/v1/submissions/00000000-0000-4000-8000-000000000000',
+            headers: { Authorization: 'Bearer stale' },
+          },
+          response: { status: 404 },
+        },
+      ]),
+    );
+    expect(text).toContain('2 passed, 0 failed');
+    expect(code).toBe(0);
+  });
+
+  it('passes a header-less JSON pact: bodies typed as Pact types them, on both sides', async () => {
+    const { code, text } = await verify('headerless', headerlessPact());
+    expect(text).toContain('3 passed, 0 failed');
+    expect(code).toBe(0);
+  });
+
+  it('fails a header-less JSON body with a field the API does not return, naming the interaction and the field', async () => {
+    const { code, text } = await verify('headerless-extra', headerlessPact({ extraField: 'livenessScore' }));
+    expect(code).toBe(1);
+    expect(text).toContain('a request to create a submission, with a JSON body and no Content-Type');
+    expect(text).toContain('$.livenessScore');
+  });
+
+  it.each([
+    ['null', null, '$: expected a pact'],
+    [
+      'interactions: "nope"',
+      { ...pact('facematch-api', []), interactions: 'nope' },
+      '$.interactions: expected an array of interactions, got "nope"',
+    ],
+  ])('refuses %s as not a pact before starting anything (exit 2)', async (name, body, message) => {
+    const file = `not-a-pact-${name.replace(/\W+/g, '-')}`;
+    const { code, text } = await verify(file, body);
+    expect(text).toContain(`${file}.json: ${message}`);
+    expect(text).not.toContain('Verifying');
+    expect(code).toBe(2);
+  });
+
   it('fails a field the API does not return, naming the interaction and the field', async () => {
     const { code, text } = await verify(
       'extra-field',
@@ -90,15 +154,58 @@ describe('facematch-mock verify', () => {
     expect(text).toContain('$.data.score');
   });
 
+  it('ends a long run at --timeout with how far it got, which interactions it did not reach, and exit 1', async () => {
+    // 5 000 interactions, as the partner pact that ran for minutes: far more than 6 s can verify.
+    const interactions = Array.from({ length: 5000 }, (_, n) => ({
+      description: `a poll of unknown submission ${n}`,
+      request: {
+        method: 'GET',
+        path: `/v1/submissions/00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+        headers: { Authorization: 'Bearer stale' },
+      },
+      response: { status: 404 },
+    }));
+    const started = Date.now();
+    const { code, text } = await verify('large', v2Pact(interactions), '--timeout', '6');
+    const reached = Number(/after (\d+) of 5000 interaction\(s\) were reached/.exec(text)?.[1]);
+    expect(text).toContain('TIMED OUT: the time limit (--timeout 6) ended the run');
+    expect(reached).toBeLessThan(5000);
+    expect(text).toContain(`Not reached: ${5000 - reached} interaction(s), in pact order:`);
+    expect(text).toContain(`$.interactions[${reached}]: a poll of unknown submission ${reached}\n`);
+    expect(text).toMatch(/… and \d+ more/);
+    // Progress on stderr while it ran.
+    expect(text).toMatch(/verify: \d+\/5000 interactions reached \(5 s of 6 s\)/);
+    expect(code).toBe(1);
+    // Ended by the limit, not by finishing: the whole run takes minutes.
+    expect(Date.now() - started).toBeLessThan(50_000);
+  });
+
+  it('refuses a --timeout that is not a positive number of seconds', async () => {
+    const { code, text } = await verify(
+      'timeout-zero',
+      pact('facematch-api', [formTokenInteraction]),
+      '--timeout',
+      '0',
+    );
+    expect(code).toBe(2);
+    expect(text).toContain('--timeout must be a positive number of seconds');
+  });
+
   it('explains itself with --help, and is listed in the main help', async () => {
     const { code, text } = await verify('help', {}, '--help');
     expect(code).toBe(0);
     expect(text).toContain('--client-id ID');
     expect(text).toContain('--consumer-version-selectors');
+    expect(text).toContain('--timeout SECONDS');
   });
 
   it('refuses bad arguments with how to fix them', async () => {
-    const { code, text } = await verify('x', {}, '--client-id', 'nobody');
+    const { code, text } = await verify(
+      'x',
+      pact('facematch-api', [formTokenInteraction]),
+      '--client-id',
+      'nobody',
+    );
     expect(code).toBe(2);
     expect(text).toContain('No partner "nobody"');
   });

@@ -88,3 +88,18 @@ it('an unknown state is a 400 that lists the known ones; a bad param and an unkn
   const nobody = await setUp('a partner with valid credentials', {}, '?clientId=nobody');
   expect(nobody.status).toBe(404);
 });
+
+it('a state-change call with no state (what Pact sends for a stateless interaction) sets nothing up and answers 200 {}', async () => {
+  for (const body of [{ state: '', params: {}, action: 'setup' }, { action: 'setup' }, { state: null }]) {
+    const response = await fetch(`${server.url}/__admin/provider-states`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({});
+  }
+  // A named state the server does not know still fails, with the known ones.
+  expect((await setUp('a submission that was cancelled')).status).toBe(400);
+});

@@ -448,6 +448,9 @@ export interface paths {
          *     `fromProviderState` (e.g. `correlationId`); `teardown` does nothing. An unknown state is a 400
          *     `unknown-provider-state` whose `knownStates` lists the names this server knows.
          *
+         *     No state (absent, `null` or empty) is what Pact's verifier sends before an interaction that
+         *     names none: nothing is set up, and the answer is 200 `{}`.
+         *
          *     With a partner token, `clientId` defaults to that partner, and naming another is a 404
          *     `partner-not-found` exactly like an unknown one.
          */
@@ -1606,7 +1609,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    state: string;
+                    state?: string | null;
                     params?: Record<string, never> | null;
                     /**
                      * @default setup
