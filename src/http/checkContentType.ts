@@ -1,3 +1,4 @@
+import type { IHttpOperation } from '@stoplight/types';
 import type { NextFunction, Request, Response } from 'express';
 import { carriesContent } from './carriesContent.ts';
 import { ProblemError } from './ProblemError.ts';
@@ -16,9 +17,31 @@ const MEDIA_TYPE = new RegExp(
  * over it.
  */
 export function checkContentType() {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const sent = req.headers['content-type'];
-    if (sent === undefined || !carriesContent(req) || MEDIA_TYPE.test(sent)) return next();
+    if (!carriesContent(req)) return next();
+    if (sent === undefined || sent.trim() === '') {
+      // A body with no type would be skipped by every parser and the request handled as if it had
+      // none (a create without its documentType, say): refuse it, saying what to send. Proxies and
+      // HTTP libraries often send an empty chunked body, so it is the bytes that decide, not headers.
+      if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)
+        return next();
+      return whenBodyIsEmpty(req, res, next, () => {
+        const operation = res.locals.operation as IHttpOperation | undefined;
+        const accepted = (operation?.request?.body?.contents ?? []).map((content) => content.mediaType);
+        next(
+          new ProblemError('unsupported-media-type', {
+            detail:
+              accepted.length > 0
+                ? `The request has a body but no Content-Type: send Content-Type: ${accepted.join(' or ')}.`
+                : `${req.method} ${req.path} takes no request body: send it without one.`,
+            errors: [{ location: 'header', field: 'content-type', message: 'missing, with a body' }],
+            headers: { Connection: 'close' },
+          }),
+        );
+      });
+    }
+    if (MEDIA_TYPE.test(sent)) return next();
     const shown = sent.length > 100 ? `${sent.slice(0, 100)}…` : sent;
     next(
       new ProblemError('unsupported-media-type', {
@@ -29,4 +52,25 @@ export function checkContentType() {
       }),
     );
   };
+}
+
+/**
+ * Reads a body no parser will take (it has no Content-Type): empty, the request goes on as if it had
+ * none; at its first byte, `refuse` answers (the connection is closed after, with the rest unread).
+ */
+function whenBodyIsEmpty(req: Request, res: Response, next: NextFunction, refuse: () => void): void {
+  let settled = false;
+  const settle = (then: () => void) => {
+    if (settled) return;
+    settled = true;
+    req.off('data', onData);
+    then();
+  };
+  const onData = (chunk: Buffer) => {
+    if (chunk.length > 0) settle(refuse);
+  };
+  req.on('data', onData);
+  req.once('end', () => settle(next));
+  req.once('error', (error) => settle(() => next(error)));
+  res.once('close', () => settle(() => undefined));
 }

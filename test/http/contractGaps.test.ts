@@ -93,6 +93,20 @@ describe('requests the contract did not foresee', () => {
     }
   });
 
+  it('a JSON body with no Content-Type is a 415 naming the header, not handled as if there were no body', async () => {
+    const res = await request(t.app)
+      .post('/v1/submissions')
+      .set('authorization', `Bearer ${token}`)
+      .send(Buffer.from(JSON.stringify({ documentType: 'PASSPORT', selfieContentType: 'image/png' })));
+    expect(res.status).toBe(415);
+    expect(res.body.detail).toBe(
+      'The request has a body but no Content-Type: send Content-Type: application/json.',
+    );
+    expect(res.body.errors).toEqual([expect.objectContaining({ location: 'header', field: 'content-type' })]);
+    // Without a body, a body-less admin operation needs no Content-Type (curl -X POST).
+    expect((await request(t.app).post('/__admin/reset')).status).toBe(200);
+  });
+
   it('/problems/%ZZ is a documented 400 problem', async () => {
     const res = await request(t.app).get('/problems/%ZZ');
     expect(res.status).toBe(400);
