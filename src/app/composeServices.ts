@@ -7,14 +7,13 @@ import { createAdminEvents } from '../admin/events/AdminEvents.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
 import { presignUpload } from '../bucket/presignUpload.ts';
-import { admitCallbackUrl } from '../callbacks/admitCallbackUrl.ts';
+import { admitCallbackUrl, SUBMISSION_LOOKUP_TIMEOUT_MS } from '../callbacks/admitCallbackUrl.ts';
 import { createCallbackPolicy } from '../callbacks/callbackPolicy.ts';
 import {
   createCallbackTargetCheck,
   type ResolveHost,
   resolveWithSystem,
 } from '../callbacks/checkCallbackTarget.ts';
-
 import { newWebhookId } from '../callbacks/webhookId.ts';
 import type { Config } from '../config/configSchema.ts';
 import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
@@ -57,9 +56,6 @@ export interface Logger {
   warn(message: string): void;
   error(message: string, error?: unknown): void;
 }
-
-/** A callback host name is looked up this long when a submission names it; slower is accepted (checked again at delivery). */
-const SUBMISSION_RESOLVE_TIMEOUT_MS = 2000;
 
 /** Callback attempts at once per instance: they mostly wait on receivers, so more than scoring. */
 const DELIVERY_CONCURRENCY = 16;
@@ -112,7 +108,7 @@ export async function composeServices(
   });
   const checkCallbackTarget = (resolveTimeoutMs: number) =>
     createCallbackTargetCheck({ policy: callbackPolicy, resolveHost, resolveTimeoutMs });
-  const checkAtSubmission = checkCallbackTarget(SUBMISSION_RESOLVE_TIMEOUT_MS);
+  const checkAtSubmission = checkCallbackTarget(SUBMISSION_LOOKUP_TIMEOUT_MS);
   const issuer = config.tokens.issuer ?? publicUrl;
   const partners = new Map<string, Partner>(config.partners.map((p) => [p.clientId, p]));
   const store = await createStore(config, log, now);

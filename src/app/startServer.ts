@@ -95,7 +95,7 @@ export async function startServer(
         ? loadOnFirstUse(expectedEngineName(config), () => chooseEngine(config, log.warn))
         : await chooseEngine(config, log.warn));
     engineName = engine.workers ? `${engine.name} on ${engine.workers} worker thread(s)` : engine.name;
-    // The real port: the callback policy refuses callbacks to this server's own admin and bucket paths.
+    // The port really listened on (--port 0 picks one): the callback policy refuses this server's own admin and bucket paths by it.
     composed = await composeServices(
       { ...config, port, publicUrl: url },
       engine,
