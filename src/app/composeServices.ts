@@ -1,12 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import type { ControlServices } from '../admin/ControlServices.ts';
 import { createAdminEvents } from '../admin/events/AdminEvents.ts';
 import type { Partner } from '../auth/Partner.ts';
 import { createBucketRouter } from '../bucket/bucketRouter.ts';
 import { presignUpload } from '../bucket/presignUpload.ts';
-import { validateCallbackUrl } from '../callbacks/validateCallbackUrl.ts';
+import { admitCallbackUrl, SUBMISSION_LOOKUP_TIMEOUT_MS } from '../callbacks/admitCallbackUrl.ts';
+import { createCallbackPolicy } from '../callbacks/callbackPolicy.ts';
+import {
+  createCallbackTargetCheck,
+  type ResolveHost,
+  resolveWithSystem,
+} from '../callbacks/checkCallbackTarget.ts';
 import { newWebhookId } from '../callbacks/webhookId.ts';
 import type { Config } from '../config/configSchema.ts';
 import { DEFAULT_THRESHOLDS } from '../domain/outcome.ts';
@@ -87,8 +94,21 @@ export async function composeServices(
   log: Logger,
   /** Wall time under the partner clocks; tests pass a settable one. */
   now: () => Date = () => new Date(),
+  /** How callback host names are resolved; tests inject their own (no external DNS in tests). */
+  resolveHost: ResolveHost = resolveWithSystem,
 ): Promise<ComposedServer> {
   const publicUrl = (config.publicUrl ?? defaultPublicUrl(config.host, config.port)).replace(/\/+$/, '');
+  const callbackPolicy = createCallbackPolicy({
+    mode: config.callbacks.policy,
+    listenHost: config.host,
+    listenPort: config.port,
+    publicUrl,
+    allowHosts: config.callbacks.allowHosts,
+    localAddresses: Object.values(networkInterfaces()).flatMap((nics) => (nics ?? []).map((n) => n.address)),
+  });
+  const checkCallbackTarget = (resolveTimeoutMs: number) =>
+    createCallbackTargetCheck({ policy: callbackPolicy, resolveHost, resolveTimeoutMs });
+  const checkAtSubmission = checkCallbackTarget(SUBMISSION_LOOKUP_TIMEOUT_MS);
   const issuer = config.tokens.issuer ?? publicUrl;
   const partners = new Map<string, Partner>(config.partners.map((p) => [p.clientId, p]));
   const store = await createStore(config, log, now);
@@ -159,7 +179,11 @@ export async function composeServices(
     newWebhookId,
     uploadUrlTtlSeconds: config.bucket.uploadUrlTtlSeconds,
     processingDelayMs: config.processing.delayMs,
-    callbacks: { retryScheduleMs: config.callbacks.retryScheduleMs, timeoutMs: config.callbacks.timeoutMs },
+    callbacks: {
+      retryScheduleMs: config.callbacks.retryScheduleMs,
+      timeoutMs: config.callbacks.timeoutMs,
+      checkTarget: checkCallbackTarget(config.callbacks.timeoutMs),
+    },
     onError: (context, error) => log.error(context, error),
   };
 
@@ -251,10 +275,7 @@ export async function composeServices(
           prefer,
         ),
     },
-    validateCallbackUrl: (url) => {
-      const result = validateCallbackUrl(url);
-      return result.ok ? null : result.message;
-    },
+    validateCallbackUrl: (url) => admitCallbackUrl(url, checkAtSubmission),
     idempotency: store.idempotency,
     now,
     version: VERSION,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ResolveHost } from '../callbacks/checkCallbackTarget.ts';
 import { ConfigError } from '../config/ConfigError.ts';
 import type { Config } from '../config/configSchema.ts';
 import { answerNotReady } from '../http/answerNotReady.ts';
@@ -37,8 +38,13 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
-  /** `engine`: a test's own, instead of the one the config chooses. */
-  options: { handleSignals?: boolean; engine?: ScoringEngine } = { handleSignals: true },
+  /**
+   * `engine`: a test's own, instead of the one the config chooses; `resolveHost`: how callback
+   * host names are resolved (a test's own, instead of the system's).
+   */
+  options: { handleSignals?: boolean; engine?: ScoringEngine; resolveHost?: ResolveHost } = {
+    handleSignals: true,
+  },
 ): Promise<RunningServer> {
   const log: Logger = {
     info: (message) => io.stdout.write(`${message}\n`),
@@ -89,7 +95,14 @@ export async function startServer(
         ? loadOnFirstUse(expectedEngineName(config), () => chooseEngine(config, log.warn))
         : await chooseEngine(config, log.warn));
     engineName = engine.workers ? `${engine.name} on ${engine.workers} worker thread(s)` : engine.name;
-    composed = await composeServices({ ...config, publicUrl: url }, engine, log);
+    // The port really listened on (--port 0 picks one): the callback policy refuses this server's own admin and bucket paths by it.
+    composed = await composeServices(
+      { ...config, port, publicUrl: url },
+      engine,
+      log,
+      undefined,
+      options.resolveHost,
+    );
     // Work first: what a previous process left due runs, and no request races its resumption.
     if (config.role !== 'api') await composed.startWork();
     underWay =

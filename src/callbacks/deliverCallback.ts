@@ -1,5 +1,9 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { DeliveryAttempt } from '../domain/CallbackDelivery.ts';
+import type { ResolvedAddress } from './checkCallbackTarget.ts';
 import type { WebhookHeaders } from './signWebhook.ts';
 import { CALLBACK_USER_AGENT } from './userAgent.ts';
 
@@ -15,6 +19,11 @@ export interface DeliverCallbackInput {
   signal?: AbortSignal;
   userAgent?: string;
   now?: () => Date;
+  /**
+   * The addresses the callback policy checked: the connection uses only these. Absent, the host
+   * name is resolved when connecting (only for callers that checked nothing).
+   */
+  connectTo?: readonly ResolvedAddress[];
 }
 
 /** Marks attempts cut short by our own shutdown, so the dispatcher can leave them unrecorded. */
@@ -27,6 +36,7 @@ export async function deliverCallback(input: DeliverCallbackInput): Promise<Deli
     headers,
     timeoutMs,
     signal,
+    connectTo,
     userAgent = CALLBACK_USER_AGENT,
     now = () => new Date(),
   } = input;
@@ -62,23 +72,13 @@ export async function deliverCallback(input: DeliverCallbackInput): Promise<Deli
   const timeout = AbortSignal.timeout(timeoutMs);
   const abort = signal ? AbortSignal.any([timeout, signal]) : timeout;
   try {
-    const response = await fetch(target, {
-      method: 'POST',
-      headers: sentHeaders,
-      body,
-      // Redirects are not followed: a 301/302 turns the POST into a body-less GET,
-      // following it would hand a signed event to a host the partner never
-      // registered, and a receiver that redirects is misconfigured — recording the
-      // 3xx as a failure shows the partner exactly that.
-      redirect: 'manual',
-      signal: abort,
-    });
+    const response = await post(target, { headers: sentHeaders, body, signal: abort, connectTo });
     // Only the start of the body is read (a partner debugging a 4xx wants the receiver's words);
-    // cancelling the rest frees the socket instead of waiting for a huge or endless body.
+    // the rest is dropped with the connection instead of waiting for a huge or endless body.
     const excerpt = await readExcerpt(response, RESPONSE_EXCERPT_BYTES);
-    const { status } = response;
+    const status = response.statusCode ?? 0;
     if (status >= 200 && status < 300) return finish({ ok: true, statusCode: status, ...excerpt });
-    const location = response.headers.get('location');
+    const location = response.headers.location;
     const error =
       status >= 300 && status < 400
         ? `receiver answered ${status} redirect${location ? ` to ${location}` : ''}; redirects are not followed, register the final URL`
@@ -93,23 +93,70 @@ export async function deliverCallback(input: DeliverCallbackInput): Promise<Deli
 }
 
 /**
+ * One POST, on a connection of its own. node:http never follows redirects: a 301/302 turns the
+ * POST into a body-less GET, following it would hand a signed event to a host the partner never
+ * registered (or an internal one), and a receiver that redirects is misconfigured — recording the
+ * 3xx as a failure shows the partner exactly that. With `connectTo`, the connection goes to those
+ * addresses only; the URL's host name still names the server (Host header, TLS SNI and certificate).
+ */
+function post(
+  target: URL,
+  options: {
+    headers: Record<string, string>;
+    body: string;
+    signal: AbortSignal;
+    connectTo: readonly ResolvedAddress[] | undefined;
+  },
+): Promise<IncomingMessage> {
+  const { connectTo } = options;
+  return new Promise((resolve, reject) => {
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(
+      target,
+      {
+        method: 'POST',
+        headers: options.headers,
+        signal: options.signal,
+        // No pooled socket: one opened for another address of the same name must not be reused.
+        agent: false,
+        ...(connectTo ? { lookup: pinnedLookup(connectTo) } : {}),
+      },
+      resolve,
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+/** A lookup that answers with the addresses already checked, so the name is never resolved twice. */
+function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
+  return (_hostname, options, callback) => {
+    const first = addresses[0];
+    if (options.all)
+      callback(
+        null,
+        addresses.map(({ address, family }) => ({ address, family })),
+      );
+    else if (first) callback(null, first.address, first.family);
+    else callback(Object.assign(new Error('no checked address to connect to'), { code: 'ENOTFOUND' }), '');
+  };
+}
+
+/**
  * Up to `limit` bytes of the body. A body still arriving when the attempt's timeout fires keeps
  * what came (the status already decided the attempt), marked truncated.
  */
 async function readExcerpt(
-  response: Response,
+  response: IncomingMessage,
   limit: number,
 ): Promise<{ responseBodyExcerpt: string; responseBodyTruncated: boolean }> {
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
-  const reader = response.body?.getReader();
   try {
-    while (reader) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+    for await (const chunk of response) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).byteLength;
       if (size > limit) {
         truncated = true;
         break;
@@ -118,13 +165,14 @@ async function readExcerpt(
   } catch {
     truncated = true;
   }
-  await reader?.cancel().catch(() => {});
+  // Leaving the loop early destroys the stream; this covers an error that ended it too.
+  response.destroy();
   const bytes = Buffer.concat(chunks).subarray(0, limit);
   return { responseBodyExcerpt: bytes.toString('utf8'), responseBodyTruncated: truncated };
 }
 
-// fetch reports every network failure as "fetch failed"; the useful part (DNS,
-// refused, reset, TLS) is in the cause, which is what a partner needs to see.
+// The useful part of a network failure (DNS, refused, reset, TLS) is its code, which is what a
+// partner needs to see; an error wrapping another carries it in its cause.
 function describeNetworkError(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
   if (cause instanceof Error) {

@@ -32,6 +32,10 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
   --scenarios DIR          your own scenario YAML files, beside the built-ins (fixtures/scenarios/)
   --validate-responses off|log|enforce
                            check our own responses against the OpenAPI document (default off)
+  --callback-policy auto|public-only|allow-private
+                           which receivers callbacks may reach: auto (default) allows loopback and
+                           private addresses only while --host is loopback; link-local/metadata
+                           addresses and the mock's own /__admin, /metrics and /bucket never
   --admin-token TOKEN      require \`Authorization: Bearer TOKEN\` on /__admin and /metrics (default: open)
   -h, --help               this text
 
@@ -65,6 +69,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
           'database-url': { type: 'string' },
           'database-pool-size': { type: 'string' },
           role: { type: 'string' },
+          'callback-policy': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       }),
@@ -99,6 +104,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
         ? undefined
         : parseCount(text('database-pool-size') as string, '--database-pool-size'),
     role: text('role') as Config['role'] | undefined,
+    callbackPolicy: text('callback-policy') as Config['callbacks']['policy'] | undefined,
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

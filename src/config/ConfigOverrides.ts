@@ -21,4 +21,6 @@ export interface ConfigOverrides {
   /** `store.poolSize`. */
   databasePoolSize?: number;
   role?: Config['role'];
+  /** `callbacks.policy`: which receivers callbacks may reach. */
+  callbackPolicy?: Config['callbacks']['policy'];
 }

@@ -18,6 +18,8 @@ export const ENV_VARIABLES = {
   FACEMATCH_DATABASE_URL: 'postgres://… : state in PostgreSQL, shared by every instance (the shared sandbox)',
   FACEMATCH_DATABASE_POOL_SIZE: 'connections per instance to the database (default 10)',
   FACEMATCH_ROLE: 'all | api | worker: what this instance does (default all; api and worker need a database)',
+  FACEMATCH_CALLBACK_POLICY:
+    'auto | public-only | allow-private: which receivers callbacks may reach (default auto)',
 } as const;
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
@@ -46,6 +48,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
       ? parseCount(env.FACEMATCH_DATABASE_POOL_SIZE, 'FACEMATCH_DATABASE_POOL_SIZE')
       : undefined,
     role: (env.FACEMATCH_ROLE || undefined) as Config['role'] | undefined,
+    callbackPolicy: (env.FACEMATCH_CALLBACK_POLICY || undefined) as Config['callbacks']['policy'] | undefined,
   };
 }
 

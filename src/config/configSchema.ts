@@ -111,9 +111,33 @@ export const configSchema = z
           .max(20)
           .default([1000, 5000, 30_000, 120_000, 600_000]),
         timeoutMs: z.number().int().min(1).max(120_000).default(5000),
+        /**
+         * Which receivers callbacks may reach (a callback URL is the partner's to choose, so an
+         * open one would let anyone scan and read the networks the mock sits in). auto: loopback
+         * and private addresses only while the server listens on loopback; public-only; or
+         * allow-private. Link-local (cloud metadata) addresses and the mock's own admin, metrics
+         * and bucket paths are refused under every policy.
+         */
+        policy: z.enum(['auto', 'public-only', 'allow-private']).default('auto'),
+        /** Host names (or addresses) that may be loopback or private whatever the policy, e.g. a compose service. */
+        allowHosts: z
+          .array(
+            z
+              .string()
+              .min(1)
+              .refine((h) => !/[/:@\s]/.test(h) || /^\[?[0-9a-f:.]+\]?$/i.test(h), {
+                message: 'must be a host name or an IP address, without scheme, port or path',
+              }),
+          )
+          .default([]),
       })
       .strict()
-      .default({ retryScheduleMs: [1000, 5000, 30_000, 120_000, 600_000], timeoutMs: 5000 }),
+      .default({
+        retryScheduleMs: [1000, 5000, 30_000, 120_000, 600_000],
+        timeoutMs: 5000,
+        policy: 'auto',
+        allowHosts: [],
+      }),
     onnx: z
       .object({
         intraOpThreads: z.number().int().min(1).max(64).default(1),

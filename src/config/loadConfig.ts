@@ -32,6 +32,7 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}
     onnxWorkers: envWorkers,
     databaseUrl: envDatabaseUrl,
     databasePoolSize: envPoolSize,
+    callbackPolicy: envCallbackPolicy,
     ...envValues
   } = fromEnv;
   const {
@@ -40,6 +41,7 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}
     onnxWorkers: flagWorkers,
     databaseUrl: flagDatabaseUrl,
     databasePoolSize: flagPoolSize,
+    callbackPolicy: flagCallbackPolicy,
     ...flagValues
   } = flags;
   const merged = { ...fileValues, ...definedOnly(envValues), ...definedOnly(flagValues) };
@@ -56,6 +58,9 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}
       ...definedOnly({ databaseUrl, poolSize }),
     };
   }
+  const callbackPolicy = flagCallbackPolicy ?? envCallbackPolicy;
+  if (callbackPolicy !== undefined)
+    merged.callbacks = { ...asObject(fileValues.callbacks), policy: callbackPolicy };
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, file));
   return parsed.data;

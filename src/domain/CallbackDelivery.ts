@@ -118,6 +118,23 @@ export function afterAttempt(
   return next;
 }
 
+/**
+ * The record after an attempt the callback policy refused before connecting: no retry, since the
+ * same policy would refuse it again (a redelivery tries once the policy or the name changed). A
+ * forced repeat of a delivered callback refused so ends the repeats; the delivery stays delivered.
+ */
+export function refuseAttempt(
+  record: CallbackDeliveryRecord,
+  refused: DeliveryAttempt,
+): CallbackDeliveryRecord {
+  const next: CallbackDeliveryRecord = { ...record, attempts: [...record.attempts, refused] };
+  delete next.nextAttemptAt;
+  if (record.state === 'delivered') return next;
+  next.state = 'failed';
+  next.failureReason = `not retried: ${refused.error ?? 'refused by the callback policy'}`;
+  return next;
+}
+
 /** Given up without an attempt (no usable secret to sign with). */
 export function failDelivery(record: CallbackDeliveryRecord, reason: string): CallbackDeliveryRecord {
   const next: CallbackDeliveryRecord = { ...record, state: 'failed', failureReason: reason };

@@ -58,7 +58,8 @@ export interface AppServices {
       prefer: string | undefined,
     ): Promise<FacematchModuleAnswer>;
   };
-  validateCallbackUrl(url: string): string | null;
+  /** Why a submission's callbackUrl is refused (its shape, or the callback policy), or null. */
+  validateCallbackUrl(url: unknown): Promise<string | null>;
   /** The one clock: idempotency timestamps and retention use it, so tests can move time. */
   now(): Date;
   idempotency: IdempotencyStore;

@@ -1,3 +1,4 @@
+import type { CheckCallbackTarget } from '../callbacks/checkCallbackTarget.ts';
 import type { Thresholds } from '../domain/outcome.ts';
 import type { Submission } from '../domain/Submission.ts';
 import type { ScenarioChoiceResult, ScenarioRequest } from '../scenarios/chooseScenario.ts';
@@ -40,6 +41,8 @@ export interface FlowDeps {
     retryScheduleMs: readonly number[];
     timeoutMs: number;
     userAgent?: string;
+    /** The callback policy, on the address each attempt will connect to (resolved once, here). */
+    checkTarget: CheckCallbackTarget;
   };
   onError(context: string, error: unknown): void;
 }

@@ -80,6 +80,22 @@ describe('deliverCallback', () => {
     expect(r.requests.map((q) => q.path)).toEqual(['/callbacks']);
   });
 
+  it('connects only to the addresses it is given, naming the host of the URL', async () => {
+    const r = await receiver(() => 204);
+    const { port } = new URL(r.url);
+    // .invalid never resolves: a lookup at connect time would fail the attempt.
+    const url = `http://receiver.invalid:${port}/callbacks`;
+    const attempt = await deliverCallback({
+      url,
+      body,
+      headers: headers(),
+      timeoutMs: 5000,
+      connectTo: [{ address: '127.0.0.1', family: 4 }],
+    });
+    expect(attempt).toMatchObject({ ok: true, statusCode: 204 });
+    expect(r.requests[0]?.headers.host).toBe(`receiver.invalid:${port}`);
+  });
+
   it('records a receiver that never answers as a timeout', async () => {
     const r = await receiver(() => 'hang');
     const attempt = await deliverCallback({ url: r.url, body, headers: headers(), timeoutMs: 200 });

@@ -49,6 +49,18 @@ describe('facematch-mock serve', () => {
     expect(err.text()).toMatch(/admin\.token: must be at least 16 characters/);
   });
 
+  it('takes --callback-policy into the config, naming the values it knows', async () => {
+    const out = capture();
+    const err = capture();
+    expect(await main(['serve', '--help'], { stdout: out.stream, stderr: err.stream })).toBe(0);
+    expect(out.text()).toMatch(/--callback-policy auto\|public-only\|allow-private/);
+    expect(out.text()).toMatch(/FACEMATCH_CALLBACK_POLICY/);
+    expect(
+      await main(['serve', '--callback-policy', 'open'], { stdout: out.stream, stderr: err.stream }),
+    ).toBe(2);
+    expect(err.text()).toMatch(/callbacks\.policy: .*allow-private/);
+  });
+
   it('says how to fix a port that is already taken', async () => {
     const { createServer } = await import('node:net');
     const blocker = createServer();

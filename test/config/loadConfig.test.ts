@@ -133,6 +133,50 @@ describe('operational defaults', () => {
   });
 });
 
+describe('the callback policy setting', () => {
+  it('is auto by default, taken from the file, then FACEMATCH_CALLBACK_POLICY, then --callback-policy', () => {
+    expect(loadConfig({ env: {} }).callbacks).toMatchObject({ policy: 'auto', allowHosts: [] });
+    const path = file(
+      'callbacks.yaml',
+      `${partner}callbacks: { policy: public-only, allowHosts: [partner-app], timeoutMs: 3000 }\n`,
+    );
+    expect(loadConfig({ env: { FACEMATCH_CONFIG: path } }).callbacks).toMatchObject({
+      policy: 'public-only',
+      allowHosts: ['partner-app'],
+      timeoutMs: 3000,
+    });
+    const fromEnv = loadConfig({
+      env: { FACEMATCH_CONFIG: path, FACEMATCH_CALLBACK_POLICY: 'allow-private' },
+    });
+    // The env variable replaces the policy only: the file's other callback settings stay.
+    expect(fromEnv.callbacks).toMatchObject({
+      policy: 'allow-private',
+      allowHosts: ['partner-app'],
+      timeoutMs: 3000,
+    });
+    const flagged = loadConfig({
+      env: { FACEMATCH_CONFIG: path, FACEMATCH_CALLBACK_POLICY: 'allow-private' },
+      flags: { callbackPolicy: 'auto' },
+    });
+    expect(flagged.callbacks.policy).toBe('auto');
+  });
+
+  it('names the field of a policy it does not know, and of an allowHosts entry that is a URL', () => {
+    expect(() => loadConfig({ env: { FACEMATCH_CALLBACK_POLICY: 'open' } })).toThrow(
+      /callbacks\.policy: .*expected one of "auto"\|"public-only"\|"allow-private"/,
+    );
+    const path = file('hosts.yaml', `${partner}callbacks: { allowHosts: ['http://partner-app:4000'] }\n`);
+    expect(() => loadConfig({ env: { FACEMATCH_CONFIG: path } })).toThrow(
+      /callbacks\.allowHosts\.0: must be a host name or an IP address/,
+    );
+    const ok = file(
+      'hosts-ok.yaml',
+      `${partner}callbacks: { allowHosts: ['partner-app', '10.0.0.5', '[fd00::1]'] }\n`,
+    );
+    expect(loadConfig({ env: { FACEMATCH_CONFIG: ok } }).callbacks.allowHosts).toHaveLength(3);
+  });
+});
+
 describe('the shared sandbox settings', () => {
   const url = 'postgres://facematch:secret@db.internal:5432/facematch';
   const token = 'operator-token-0123456789';

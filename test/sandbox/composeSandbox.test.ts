@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { createCallbackPolicy } from '../../src/callbacks/callbackPolicy.ts';
 import { loadConfig } from '../../src/config/loadConfig.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -57,5 +58,26 @@ describe("compose.yaml's shared sandbox", () => {
       });
       expect(config.store.databaseUrl, name).toMatch(/^postgres:\/\/.+@sandbox-db:5432\/facematch$/);
     }
+  });
+});
+
+describe("compose.yaml's mock beside the example app", () => {
+  it('lets the mock, listening on 0.0.0.0 in its container, call the app back on the compose network, and no other private host', () => {
+    const config = loadConfig({
+      env: { FACEMATCH_CONFIG: `${ROOT}examples/partner-app/facematch.yaml` },
+      flags: { host: '0.0.0.0' },
+    });
+    const policy = createCallbackPolicy({
+      mode: config.callbacks.policy,
+      listenHost: config.host,
+      listenPort: 8080,
+      publicUrl: 'http://facematch:8080',
+      allowHosts: config.callbacks.allowHosts,
+      localAddresses: [],
+    });
+    const callbackUrl = new URL(config.partners[0]?.callbackUrl ?? '');
+    expect(callbackUrl.hostname).toBe('partner-app');
+    expect(policy.checkAddress(callbackUrl, '172.18.0.3')).toBeNull();
+    expect(policy.checkAddress(new URL('http://other-service:4000/cb'), '172.18.0.4')).toMatch(/private/);
   });
 });

@@ -7,7 +7,9 @@ import { DEMO_2, startTestServer, type TestServer } from '../support/testServer.
 let server: TestServer;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 beforeAll(async () => {
-  server = await startTestServer({ callbacks: { retryScheduleMs: [60_000], timeoutMs: 2000 } });
+  server = await startTestServer({
+    callbacks: { retryScheduleMs: [60_000], timeoutMs: 2000, policy: 'auto', allowHosts: [] },
+  });
   receiver = await startReceiver(() => 500);
 });
 afterAll(async () => {

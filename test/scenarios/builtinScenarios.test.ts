@@ -140,7 +140,12 @@ describe('callback scenarios', () => {
   it('callback-fail: every attempt fails, the whole retry schedule runs on the clock, then it gives up', async () => {
     // Production-like retry delays (1 s … 10 min), run through in milliseconds by advancing demo-2's clock.
     const slow = await startTestServer({
-      callbacks: { retryScheduleMs: [1000, 5000, 30_000, 120_000, 600_000], timeoutMs: 2000 },
+      callbacks: {
+        retryScheduleMs: [1000, 5000, 30_000, 120_000, 600_000],
+        timeoutMs: 2000,
+        policy: 'auto',
+        allowHosts: [],
+      },
     });
     try {
       const admin = adminClient(slow.url);

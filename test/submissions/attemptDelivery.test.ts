@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CheckCallbackTarget } from '../../src/callbacks/checkCallbackTarget.ts';
 import { completionEvent } from '../../src/callbacks/completionEvent.ts';
 import { newWebhookId } from '../../src/callbacks/webhookId.ts';
 import {
@@ -19,6 +20,7 @@ import { createMemoryStore } from '../../src/store/memory/createMemoryStore.ts';
 import type { SandboxStore, StoreOptions } from '../../src/store/SandboxStore.ts';
 import { attemptDelivery } from '../../src/submissions/attemptDelivery.ts';
 import { createPartnerClocks } from '../../src/time/PartnerClocks.ts';
+import { callbackTargets } from '../support/callbackTargets.ts';
 import { closedPortUrl, type Reply, startReceiver, webhookHeadersOf } from '../support/receiver.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -73,6 +75,8 @@ interface Setup {
   webhookSecretFor?: (partnerId: string) => string | undefined;
   /** How far this process's wall clock is ahead of the real one (a process started later). */
   wallAheadMs?: number;
+  /** The callback policy and resolver; by default a server's on 127.0.0.1 with the system resolver. */
+  checkTarget?: CheckCallbackTarget;
 }
 
 /**
@@ -102,7 +106,11 @@ async function deliveries(setup: Setup) {
     clocks: createPartnerClocks({ clocks: store.clocks, work: store.work, wallNow, warn: () => undefined }),
     webhookSecretFor:
       setup.webhookSecretFor ?? ((partnerId: string) => (partnerId === 'demo' ? SECRET : undefined)),
-    callbacks: { retryScheduleMs: setup.retryScheduleMs, timeoutMs: setup.timeoutMs ?? 5000 },
+    callbacks: {
+      retryScheduleMs: setup.retryScheduleMs,
+      timeoutMs: setup.timeoutMs ?? 5000,
+      checkTarget: setup.checkTarget ?? callbackTargets(),
+    },
   };
   const recorded: DeliveryAttempt[] = [];
   return {
@@ -401,5 +409,102 @@ describe('attemptDelivery through a drain (graceful shutdown)', () => {
     const next = await deliveries({ dataDir, retryScheduleMs: [60_000] });
     expect(await next.get(retried.id)).toMatchObject({ state: 'pending', attempts: [{ statusCode: 503 }] });
     expect(await next.store.work.pending('demo')).toBe(1);
+  });
+});
+
+describe('attemptDelivery under the callback policy', () => {
+  /** A name whose answers change between lookups, as a rebinding attacker's DNS does. */
+  function rebinding(answers: string[]) {
+    const calls: string[] = [];
+    const resolveHost = async (host: string) => {
+      calls.push(host);
+      const address = answers[Math.min(calls.length - 1, answers.length - 1)] as string;
+      return [{ address, family: 4 as const }];
+    };
+    return { calls, resolveHost };
+  }
+
+  it('connects to the address it checked, resolving the name once per attempt', async () => {
+    const r = await receiver(() => 200);
+    const port = new URL(r.url).port;
+    // Second lookup: an address nothing answers on. A connection that looked the name up again
+    // would go there and time out; the checked one goes to the receiver.
+    const dns = rebinding(['127.0.0.1', '10.255.255.1']);
+    const d = await deliveries({
+      retryScheduleMs: [],
+      timeoutMs: 2000,
+      checkTarget: callbackTargets({ mode: 'allow-private', resolveHost: dns.resolveHost }),
+    });
+    await d.start();
+    const created = await finishedWithDelivery(d.store, `http://receiver.test:${port}/callbacks`);
+    await d.idle();
+
+    const record = await d.get(created.id);
+    expect(record.attempts.map((a) => [a.ok, a.statusCode])).toEqual([[true, 200]]);
+    expect(dns.calls).toEqual(['receiver.test']);
+    // The name, not the address, is what the receiver is told it was called as.
+    expect(r.requests[0]?.headers.host).toBe(`receiver.test:${port}`);
+  });
+
+  it('records an address the policy refuses as a failed attempt without connecting, and does not retry it', async () => {
+    const r = await receiver(() => 200);
+    const port = new URL(r.url).port;
+    const dns = rebinding(['127.0.0.1']);
+    const d = await deliveries({
+      retryScheduleMs: [1, 1, 1],
+      checkTarget: callbackTargets({ listenHost: '0.0.0.0', resolveHost: dns.resolveHost }),
+    });
+    await d.start();
+    const created = await finishedWithDelivery(d.store, `http://receiver.test:${port}/callbacks`);
+    await d.idle();
+
+    const record = await d.get(created.id);
+    expect(record.state).toBe('failed');
+    expect(record.nextAttemptAt).toBeUndefined();
+    expect(record.attempts).toHaveLength(1);
+    expect(record.attempts[0]).toMatchObject({ ok: false });
+    expect(record.attempts[0]?.statusCode).toBeUndefined();
+    expect(record.attempts[0]?.error).toMatch(
+      /^refused by the callback policy, no connection made: receiver\.test resolves to 127\.0\.0\.1, a loopback address: allowed only while the server listens on loopback/,
+    );
+    expect(record.failureReason).toMatch(/^not retried: refused by the callback policy/);
+    expect(d.recorded).toHaveLength(1);
+    expect(r.requests).toHaveLength(0);
+  });
+
+  it('refuses the metadata address even for a partner default URL no submission check saw', async () => {
+    const d = await deliveries({
+      retryScheduleMs: [1],
+      checkTarget: callbackTargets({ mode: 'allow-private' }),
+    });
+    await d.start();
+    const created = await finishedWithDelivery(d.store, 'http://169.254.169.254/latest/meta-data/');
+    await d.idle();
+    const record = await d.get(created.id);
+    expect(record.state).toBe('failed');
+    expect(record.attempts.map((a) => a.error)).toEqual([
+      expect.stringMatching(/169\.254\.169\.254 is a link-local address.*never go there/),
+    ]);
+  });
+
+  it('records a name that does not resolve as a failed attempt, retried on the schedule', async () => {
+    const d = await deliveries({
+      retryScheduleMs: [1],
+      checkTarget: callbackTargets({
+        resolveHost: async (host) => {
+          throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+        },
+      }),
+    });
+    await d.start();
+    const created = await finishedWithDelivery(d.store, 'http://gone.test/callbacks');
+    await d.idle();
+    const record = await d.get(created.id);
+    expect(record.state).toBe('failed');
+    expect(record.failureReason).toMatch(/gave up after 2 attempts/);
+    expect(record.attempts.map((a) => a.error)).toEqual([
+      expect.stringMatching(/host name not found \(DNS\) \(ENOTFOUND\): gone\.test/),
+      expect.stringMatching(/host name not found \(DNS\)/),
+    ]);
   });
 });

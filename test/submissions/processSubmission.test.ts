@@ -17,6 +17,7 @@ import { startSubmission } from '../../src/submissions/startSubmission.ts';
 import { uploadedImages } from '../../src/submissions/uploadedImages.ts';
 import { uploadKey } from '../../src/submissions/uploadKey.ts';
 import { createPartnerClocks } from '../../src/time/PartnerClocks.ts';
+import { callbackTargets } from '../support/callbackTargets.ts';
 
 const WEBHOOK_SECRET = 'whsec_ZGVtby13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5';
 const IMAGE_SECONDS = 3600;
@@ -65,7 +66,7 @@ async function flow(options: { submissions?: (real: SubmissionStore) => Submissi
     newWebhookId,
     uploadUrlTtlSeconds: 900,
     processingDelayMs: 0,
-    callbacks: { retryScheduleMs: [], timeoutMs: 1000 },
+    callbacks: { retryScheduleMs: [], timeoutMs: 1000, checkTarget: callbackTargets() },
     onError: (context, error) => errors.push(`${context}: ${(error as Error).message}`),
   };
   return {

@@ -1,4 +1,5 @@
 import { type ComposedServer, composeServices } from '../../src/app/composeServices.ts';
+import type { ResolveHost } from '../../src/callbacks/checkCallbackTarget.ts';
 import type { Config } from '../../src/config/configSchema.ts';
 import { createApp } from '../../src/http/createApp.ts';
 import { createFixtureEngine } from '../../src/scoring/fixture/createFixtureEngine.ts';
@@ -24,7 +25,12 @@ export interface TestApp {
 
 /** The app supertest drives: the same createApp the server mounts, never listening. */
 export async function createTestApp(
-  options: { config?: Partial<Config>; engine?: ScoringEngine; now?: () => Date } = {},
+  options: {
+    config?: Partial<Config>;
+    engine?: ScoringEngine;
+    now?: () => Date;
+    resolveHost?: ResolveHost;
+  } = {},
 ): Promise<TestApp> {
   const log: string[] = [];
   const config = testConfig({ publicUrl: 'http://127.0.0.1:8080', ...options.config });
@@ -33,6 +39,7 @@ export async function createTestApp(
     options.engine ?? createFixtureEngine(),
     { info: (m) => log.push(m), warn: (m) => log.push(m), error: (m, e) => log.push(`${m}: ${String(e)}`) },
     options.now,
+    options.resolveHost,
   );
   await composed.startWork();
   return { app: createApp(composed.services), composed, log };

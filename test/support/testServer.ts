@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { type RunningServer, startServer } from '../../src/app/startServer.ts';
+import type { ResolveHost } from '../../src/callbacks/checkCallbackTarget.ts';
 import { type Config, configSchema } from '../../src/config/configSchema.ts';
 import { loadConfig } from '../../src/config/loadConfig.ts';
 import type { ScoringEngine } from '../../src/scoring/ScoringEngine.ts';
@@ -35,8 +36,11 @@ export interface TestServer extends RunningServer {
 /** A real listening server on 127.0.0.1, as `facematch-mock serve` starts it. */
 export async function startTestServer(
   overrides: Partial<Config> = {},
-  /** `engine`: one the test built (and can reach into), instead of the one the config chooses. */
-  options: { engine?: ScoringEngine } = {},
+  /**
+   * `engine`: one the test built (and can reach into), instead of the one the config chooses;
+   * `resolveHost`: how callback host names resolve (no external DNS in tests).
+   */
+  options: { engine?: ScoringEngine; resolveHost?: ResolveHost } = {},
 ): Promise<TestServer> {
   const log: string[] = [];
   const sink = new Writable({

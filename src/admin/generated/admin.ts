@@ -595,7 +595,11 @@ export interface components {
             ok: boolean;
             /** @description Present whenever the receiver answered, non-2xx included. */
             statusCode?: number;
-            /** @description Why the attempt did not count as delivered. */
+            /**
+             * @description Why the attempt did not count as delivered. An attempt the callback policy refused made no
+             *     connection (no `statusCode`) and fails the delivery at once (`failureReason` says why);
+             *     a redelivery after the policy changed tries again.
+             */
             error?: string;
             /**
              * @description The headers sent (`webhook-id`, `webhook-timestamp`, `webhook-signature`,

@@ -363,7 +363,9 @@ export interface components {
             referenceId?: string;
             /**
              * Format: uri
-             * @description Where the completion callback goes; the partner's configured default when absent.
+             * @description Where the completion callback goes; the partner's configured default when absent. Checked
+             *     against the server's callback policy here and again, on the address actually connected to,
+             *     at every delivery attempt.
              */
             callbackUrl?: string;
             documentType?: components["schemas"]["DocumentType"];
@@ -490,6 +492,11 @@ export interface components {
             durationMs: number;
             ok: boolean;
             statusCode?: number;
+            /**
+             * @description Why the attempt did not count as delivered. An attempt the callback policy refused (the
+             *     name resolved to an address it does not allow) made no connection, has no `statusCode`,
+             *     and ends the delivery as failed without retries.
+             */
             error?: string;
         };
         CallbackDelivery: {
@@ -776,7 +783,10 @@ export interface operations {
             };
             /**
              * @description The request does not match the contract (`validation-failed`), or names a scenario that does not
-             *     exist (`unknown-scenario`, with `knownScenarios`).
+             *     exist (`unknown-scenario`, with `knownScenarios`). A `callbackUrl` the server's callback policy
+             *     refuses (a link-local or metadata address, the mock's own admin or bucket paths, a loopback or
+             *     private address the policy does not allow, or a name resolving to one) is a `validation-failed`
+             *     naming `/callbackUrl`, with the reason and the setting that would allow it.
              */
             400: {
                 headers: {

@@ -27,7 +27,7 @@ export function submissionRoutes(services: AppServices): Router {
   router.post('/v1/submissions', async (req, res) => {
     const request = (req.body ?? {}) as StartRequest;
     if (request.callbackUrl !== undefined) {
-      const problem = services.validateCallbackUrl(request.callbackUrl);
+      const problem = await services.validateCallbackUrl(request.callbackUrl);
       if (problem) {
         throw new ProblemError('validation-failed', {
           errors: [{ location: 'body', field: '/callbackUrl', message: problem }],
