@@ -999,9 +999,39 @@ export interface components {
         };
         /**
          * @description `operator-only`: the request came with a partner access token, and this operation spans
-         *     every partner. The `detail` names what the partner can use instead.
+         *     every partner. The `detail` names what the partner can use instead. Or `cross-site-request`,
+         *     as on every admin operation (see the CrossSite response).
          */
         OperatorOnly: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `cross-site-request`: a browser sent this request for a page of another site (its `Origin`
+         *     is not one of this server's names, or `Sec-Fetch-Site: cross-site` with no `Origin`, a
+         *     navigation excepted), so that no web page the developer visits can reset or read the
+         *     sandbox. `errors` names the header. Clients that are not browsers send neither header and
+         *     are not affected.
+         */
+        CrossSite: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `misdirected-host`: the `Host` header names none of this server's names (loopback names,
+         *     IP addresses, the public URL's host, the address it listens on, `admin.allowedHosts`), as a
+         *     page that rebound its own DNS name to this server would send. `errors` names the header and
+         *     `detail` says how to allow the name. A request with the operator token is not checked.
+         */
+        MisdirectedHost: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1052,6 +1082,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getAdminCaller: {
@@ -1073,6 +1105,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listJournal: {
@@ -1112,6 +1146,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     clearJournal: {
@@ -1137,6 +1173,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listPartners: {
@@ -1160,6 +1198,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getPartner: {
@@ -1184,7 +1224,9 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listScenarios: {
@@ -1208,6 +1250,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getScenarioQueue: {
@@ -1223,7 +1267,9 @@ export interface operations {
         responses: {
             200: components["responses"]["ScenarioQueue"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     queueScenario: {
@@ -1248,8 +1294,10 @@ export interface operations {
             200: components["responses"]["ScenarioQueue"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     clearScenarioQueue: {
@@ -1271,7 +1319,9 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getPartnerClock: {
@@ -1287,7 +1337,9 @@ export interface operations {
         responses: {
             200: components["responses"]["Clock"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     changePartnerClock: {
@@ -1311,8 +1363,10 @@ export interface operations {
             200: components["responses"]["Clock"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     resetPartnerClock: {
@@ -1328,7 +1382,9 @@ export interface operations {
         responses: {
             200: components["responses"]["Clock"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listSubmissions: {
@@ -1360,6 +1416,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getAdminSubmission: {
@@ -1376,7 +1434,9 @@ export interface operations {
             200: components["responses"]["AdminSubmission"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getSubmissionImage: {
@@ -1406,7 +1466,9 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     advanceSubmission: {
@@ -1423,8 +1485,10 @@ export interface operations {
             200: components["responses"]["AdminSubmission"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getSubmissionTimeline: {
@@ -1449,7 +1513,9 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     streamAdminEvents: {
@@ -1479,6 +1545,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listCallbackDeliveries: {
@@ -1507,6 +1575,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     redeliverCallback: {
@@ -1530,8 +1600,10 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     resetEverything: {
@@ -1546,6 +1618,7 @@ export interface operations {
             200: components["responses"]["Reset"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["OperatorOnly"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     resetPartner: {
@@ -1561,7 +1634,9 @@ export interface operations {
         responses: {
             200: components["responses"]["Reset"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listProviderStates: {
@@ -1585,6 +1660,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     setUpProviderState: {
@@ -1623,8 +1700,10 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getMetrics: {
@@ -1647,6 +1726,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["OperatorOnly"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
 }
