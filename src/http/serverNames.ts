@@ -18,7 +18,7 @@ export interface ServerNames {
    * same name is the same machine's (as a dev server on localhost:5173 passing calls through).
    */
   ownsOrigin(origin: string, hostHeader: string | undefined): boolean;
-  /** The names accepted besides loopback and IP addresses, for messages. */
+  /** The names accepted besides loopback names and IP addresses, for messages. */
   readonly listed: readonly string[];
 }
 
@@ -62,7 +62,9 @@ export function serverNames(p: {
     isLoopbackName(host) || exact.has(host) || domains.some((d) => host === d || host.endsWith(`.${d}`));
   return {
     checked: !anyHost,
-    listed: [...exact, ...domains.map((d) => `.${d}`)],
+    listed: [...exact]
+      .filter((h) => !isIpLiteral(h) && !isLoopbackName(h))
+      .concat(domains.map((d) => `.${d}`)),
     acceptsHost(hostHeader) {
       // HTTP/1.1 clients always send Host (browsers included); a request without one is no browser's.
       if (anyHost || hostHeader === undefined) return true;
