@@ -1,4 +1,5 @@
 import type { ContractValidator } from '../http/contractValidator.ts';
+import type { ServerNames } from '../http/serverNames.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { JournalStore } from '../store/SandboxStore.ts';
 import type { ControlServices } from './ControlServices.ts';
@@ -23,6 +24,8 @@ export interface AdminServices {
    * a partner's access token; open to the operator otherwise.
    */
   token: string | undefined;
+  /** The host names the admin API and the dashboard answer to, and the pages they take changes from. */
+  names: ServerNames;
   /** The partner API's token check: a partner's own access token makes it the caller, scoped to its data. */
   verifyPartnerToken: VerifyPartnerToken;
   journal: JournalStore;

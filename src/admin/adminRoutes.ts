@@ -2,9 +2,12 @@ import express, { type Router } from 'express';
 import { checkRequestContract, matchOperation } from '../http/contractMiddleware.ts';
 import { ProblemError } from '../http/ProblemError.ts';
 import { parseBody } from '../http/parseBody.ts';
+import { refuseForeignHost } from '../http/refuseForeignHost.ts';
+import { adminCallerOf } from './AdminCaller.ts';
 import type { AdminServices } from './AdminServices.ts';
 import { controlRoutes } from './controlRoutes.ts';
 import { identifyAdminCaller } from './identifyAdminCaller.ts';
+import { refuseCrossSite } from './refuseCrossSite.ts';
 import { refuseOperatorOnly } from './refuseOperatorOnly.ts';
 import { adminDocumentRoutes } from './routes/adminDocumentRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
@@ -56,6 +59,16 @@ export function adminRoutes(
       WHERE_TO_LOOK,
     ),
   );
+  // After matchOperation, so these answers are checked against openapi/admin.yaml like any other.
+  router.use(
+    refuseForeignHost(admin.names, {
+      // A page can neither know the operator token nor send it cross-origin: a scrape or script
+      // that reaches the server by a container or load-balancer name need not be listed.
+      exempt: (res) => adminCallerOf(res).authenticatedBy === 'operator-token',
+      operatorTokenSet: admin.token !== undefined,
+    }),
+  );
+  router.use(refuseCrossSite(admin.names));
   router.use(refuseOperatorOnly());
   router.use(parseBody({ maxBytes: settings.maxJsonBytes, setting: 'maxJsonBytes' }));
   router.use(checkRequestContract(admin.contract));

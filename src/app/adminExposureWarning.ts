@@ -1,3 +1,5 @@
+import { meansAnyHost } from '../http/serverNames.ts';
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
 
 /**
@@ -11,5 +13,18 @@ export function adminExposureWarning(host: string, adminToken: string | undefine
   return (
     `the admin API (/__admin, /metrics) is open to anyone who can reach ${host}: ` +
     'set --admin-token (or FACEMATCH_ADMIN_TOKEN) unless this network is yours alone.'
+  );
+}
+
+/**
+ * `admin.allowedHosts: ["*"]` turns the Host check off: any web page the developer visits can then
+ * point its own DNS name at this server and read the admin API as its own origin (open, or with a
+ * partner's token from the demo credentials every page can know).
+ */
+export function anyHostWarning(allowedHosts: readonly string[]): string | null {
+  if (!allowedHosts.some(meansAnyHost)) return null;
+  return (
+    'admin.allowedHosts is * (any host name): a web page can reach the admin API and the dashboard through ' +
+    'DNS rebinding and read face images; list the names instead (--admin-allowed-hosts).'
   );
 }

@@ -8,6 +8,7 @@ import { maskPartner } from '../admin/maskPartner.ts';
 import type { Partner } from '../auth/Partner.ts';
 import type { Config } from '../config/configSchema.ts';
 import { loadContractValidator } from '../http/contractValidator.ts';
+import { serverNames } from '../http/serverNames.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { JournalStore } from '../store/SandboxStore.ts';
 import { ADMIN_OPENAPI_PATH } from './projectFiles.ts';
@@ -18,6 +19,8 @@ import { ADMIN_OPENAPI_PATH } from './projectFiles.ts';
  */
 export async function composeAdmin(p: {
   config: Config;
+  /** The URL handed out to partners: its host is one of the names the admin API answers to. */
+  publicUrl: string;
   partners: ReadonlyMap<string, Partner>;
   journal: JournalStore;
   events: AdminEvents;
@@ -33,6 +36,11 @@ export async function composeAdmin(p: {
     contract: await loadContractValidator(openApiDocument),
     openApiDocument,
     token: p.config.admin.token,
+    names: serverNames({
+      publicUrl: p.publicUrl,
+      listenHost: p.config.host,
+      allowedHosts: p.config.admin.allowedHosts,
+    }),
     verifyPartnerToken: p.verifyPartnerToken,
     journal: p.journal,
     events: p.events,

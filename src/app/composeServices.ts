@@ -297,6 +297,7 @@ export async function composeServices(
     },
     admin: await composeAdmin({
       config,
+      publicUrl,
       partners,
       journal: store.journal,
       events,

@@ -14,7 +14,7 @@ import { createApp } from '../http/createApp.ts';
 import { createWorkerApp } from '../http/createWorkerApp.ts';
 import { loadOnFirstUse } from '../scoring/loadOnFirstUse.ts';
 import type { ScoringEngine } from '../scoring/ScoringEngine.ts';
-import { adminExposureWarning } from './adminExposureWarning.ts';
+import { adminExposureWarning, anyHostWarning } from './adminExposureWarning.ts';
 import { chooseEngine, expectedEngineName } from './chooseEngine.ts';
 import { type ComposedServer, composeServices, type Logger } from './composeServices.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
@@ -124,6 +124,8 @@ export async function startServer(
   log.info(banner(config, url, engineName, underWay));
   const exposure = adminExposureWarning(config.host, config.admin.token);
   if (exposure) log.warn(exposure);
+  const anyHost = anyHostWarning(config.admin.allowedHosts);
+  if (anyHost) log.warn(anyHost);
   if (config.store.databaseUrl && config.role !== 'worker' && !config.publicUrl && !config.tokens.issuer) {
     log.warn(
       `this instance issues tokens and presigned URLs for ${url}, its own address: give every instance of the shared sandbox the URL partners reach them by (--public-url, e.g. the load balancer's), or tokens issued here are refused by the others`,

@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util';
 import { startServer } from '../app/startServer.ts';
 import type { ConfigOverrides } from '../config/ConfigOverrides.ts';
-import { ENV_VARIABLES, parseCount, parsePort, parseSeconds, parseWorkers } from '../config/configFromEnv.ts';
+import {
+  ENV_VARIABLES,
+  parseCount,
+  parseHostList,
+  parsePort,
+  parseSeconds,
+  parseWorkers,
+} from '../config/configFromEnv.ts';
 import type { Config } from '../config/configSchema.ts';
 import { loadConfig } from '../config/loadConfig.ts';
 import type { Io } from './main.ts';
@@ -37,11 +44,15 @@ Options (flags win over FACEMATCH_* env variables, which win over the config fil
                            private addresses only while --host is loopback; link-local/metadata
                            addresses and the mock's own /__admin, /metrics and /bucket never
   --admin-token TOKEN      require \`Authorization: Bearer TOKEN\` on /__admin and /metrics (default: open)
+  --admin-allowed-hosts NAMES
+                           comma-separated host names /__admin, /metrics and /ui answer to besides
+                           localhost, IP addresses and the public URL's host (.example.com: every
+                           name under it; * turns the DNS-rebinding check off, unsafe)
   -h, --help               this text
 
 Environment:
 ${Object.entries(ENV_VARIABLES)
-  .map(([name, what]) => `  ${name.padEnd(29)}${what}`)
+  .map(([name, what]) => `  ${name.padEnd(31)}${what}`)
   .join('\n')}
 `;
 
@@ -66,6 +77,7 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
           clock: { type: 'string' },
           scenarios: { type: 'string' },
           'admin-token': { type: 'string' },
+          'admin-allowed-hosts': { type: 'string' },
           'database-url': { type: 'string' },
           'database-pool-size': { type: 'string' },
           role: { type: 'string' },
@@ -94,6 +106,10 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
     clock: text('clock') as Config['clock'] | undefined,
     scenariosDir: text('scenarios'),
     adminToken: text('admin-token'),
+    adminAllowedHosts:
+      text('admin-allowed-hosts') === undefined
+        ? undefined
+        : parseHostList(text('admin-allowed-hosts') as string),
     onnxWorkers:
       text('onnx-workers') === undefined
         ? undefined

@@ -14,6 +14,8 @@ export interface ConfigOverrides {
   scenariosDir?: string;
   /** `admin.token`: the bearer token the admin API and /metrics require. */
   adminToken?: string;
+  /** `admin.allowedHosts`: more names the admin API and the dashboard answer to. */
+  adminAllowedHosts?: string[];
   /** `onnx.workers`: inference worker threads, auto or a number. */
   onnxWorkers?: 'auto' | number;
   /** `store.databaseUrl`: PostgreSQL for a shared sandbox. */

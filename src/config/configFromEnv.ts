@@ -15,6 +15,8 @@ export const ENV_VARIABLES = {
   FACEMATCH_CLOCK: 'real | frozen: how every partner test clock starts',
   FACEMATCH_SCENARIOS: 'directory of your own scenario YAML files',
   FACEMATCH_ADMIN_TOKEN: 'bearer token required by /__admin and /metrics (open when unset)',
+  FACEMATCH_ADMIN_ALLOWED_HOSTS:
+    'comma-separated host names /__admin and /ui answer to besides localhost, IPs and the public URL host',
   FACEMATCH_DATABASE_URL: 'postgres://… : state in PostgreSQL, shared by every instance (the shared sandbox)',
   FACEMATCH_DATABASE_POOL_SIZE: 'connections per instance to the database (default 10)',
   FACEMATCH_ROLE: 'all | api | worker: what this instance does (default all; api and worker need a database)',
@@ -40,6 +42,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
       ? { drainSeconds: parseSeconds(env.FACEMATCH_DRAIN_SECONDS, 'FACEMATCH_DRAIN_SECONDS') }
       : undefined,
     adminToken: env.FACEMATCH_ADMIN_TOKEN || undefined,
+    adminAllowedHosts: env.FACEMATCH_ADMIN_ALLOWED_HOSTS
+      ? parseHostList(env.FACEMATCH_ADMIN_ALLOWED_HOSTS)
+      : undefined,
     onnxWorkers: env.FACEMATCH_ONNX_WORKERS
       ? parseWorkers(env.FACEMATCH_ONNX_WORKERS, 'FACEMATCH_ONNX_WORKERS')
       : undefined,
@@ -50,6 +55,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
     role: (env.FACEMATCH_ROLE || undefined) as Config['role'] | undefined,
     callbackPolicy: (env.FACEMATCH_CALLBACK_POLICY || undefined) as Config['callbacks']['policy'] | undefined,
   };
+}
+
+/** `a.example, .lan`: names separated by commas; each is checked by the schema, naming the field. */
+export function parseHostList(value: string): string[] {
+  return value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 export function parseWorkers(value: string, source: string): 'auto' | number {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWebhookSecret } from '../callbacks/webhookSecret.ts';
+import { hostnameOf, meansAnyHost } from '../http/serverNames.ts';
 
 const score = z.number().int().min(1).max(100);
 
@@ -18,6 +19,14 @@ const httpUrl = z
 const corsOrigin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/?#\s]+$/i.test(o), {
   message: 'must be * or an origin such as https://app.example.com (scheme, host and port; no path)',
 });
+
+const allowedHost = z
+  .string()
+  .refine((h) => meansAnyHost(h) || hostnameOf(h.replace(/^\./, '')) !== undefined, {
+    message:
+      'must be a host name such as sandbox.internal (no scheme or port), .example.com for it and every name under it, or * for any name (unsafe: DNS rebinding)',
+  })
+  .refine((h) => !/:\d+$/.test(h) || h.endsWith(']'), { message: 'must be a host name without a port' });
 
 const postgresUrl = z.string().refine((u) => /^postgres(ql)?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), {
   message: 'must be a PostgreSQL connection URL, e.g. postgres://user:password@db.example:5432/facematch',
@@ -247,9 +256,15 @@ export const configSchema = z
           .optional(),
         /** How many requests the journal keeps; the oldest go first. */
         journalSize: z.number().int().min(1).max(1_000_000).default(5000),
+        /**
+         * Host names the admin API and the dashboard answer to besides localhost, IP addresses, the
+         * public URL's host and the address listened on (src/http/serverNames.ts): `.example.com`
+         * for it and every name under it, `*` for any (unsafe: DNS rebinding).
+         */
+        allowedHosts: z.array(allowedHost).default([]),
       })
       .strict()
-      .default({ journalSize: 5000 }),
+      .default({ journalSize: 5000, allowedHosts: [] }),
     /** Check our own responses against the OpenAPI document: off, log violations, or answer 500 instead. */
     validateResponses: z.enum(['off', 'log', 'enforce']).default('off'),
     maxJsonBytes: z

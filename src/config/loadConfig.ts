@@ -29,6 +29,7 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}
   const {
     configFile: _a,
     adminToken: envToken,
+    adminAllowedHosts: envAllowedHosts,
     onnxWorkers: envWorkers,
     databaseUrl: envDatabaseUrl,
     databasePoolSize: envPoolSize,
@@ -38,6 +39,7 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}
   const {
     configFile: _b,
     adminToken: flagToken,
+    adminAllowedHosts: flagAllowedHosts,
     onnxWorkers: flagWorkers,
     databaseUrl: flagDatabaseUrl,
     databasePoolSize: flagPoolSize,
@@ -47,7 +49,10 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources = {}
   const merged = { ...fileValues, ...definedOnly(envValues), ...definedOnly(flagValues) };
   // The nested overrides: merged into the file's section, not replacing it.
   const adminToken = flagToken ?? envToken;
-  if (adminToken !== undefined) merged.admin = { ...asObject(fileValues.admin), token: adminToken };
+  const allowedHosts = flagAllowedHosts ?? envAllowedHosts;
+  if (adminToken !== undefined || allowedHosts !== undefined) {
+    merged.admin = { ...asObject(fileValues.admin), ...definedOnly({ token: adminToken, allowedHosts }) };
+  }
   const onnxWorkers = flagWorkers ?? envWorkers;
   if (onnxWorkers !== undefined) merged.onnx = { ...asObject(fileValues.onnx), workers: onnxWorkers };
   const databaseUrl = flagDatabaseUrl ?? envDatabaseUrl;

@@ -13,6 +13,7 @@ import { onlyForPaths } from './onlyForPaths.ts';
 import { isOutOfDescriptors, OUT_OF_DESCRIPTORS_DETAIL } from './outOfDescriptors.ts';
 import { ProblemError } from './ProblemError.ts';
 import { parseBody } from './parseBody.ts';
+import { refuseForeignHost } from './refuseForeignHost.ts';
 import { renderProblem } from './renderProblem.ts';
 import { docsRoutes } from './routes/docsRoutes.ts';
 import { FACEMATCH_MODULE_OPERATION, moduleRoutes } from './routes/moduleRoutes.ts';
@@ -67,8 +68,12 @@ export function createApp(services: AppServices): Express {
   // The admin API has its own contract and auth; the partner contract below would 404 its paths.
   app.use(onlyForPaths(isAdminPath, adminRoutes(services.admin, services.settings, services.log.warn)));
   // The dashboard is not part of the partner contract either: its files are served before it.
-  // Its routes match paths case-insensitively, as express does by default.
-  app.use(onlyForPaths((path) => isDashboardPath(path.toLowerCase()), dashboardRoutes(services.dashboard)));
+  // Its routes match paths case-insensitively, as express does by default. It answers to the
+  // admin API's names only: under another name every call its page makes would be refused.
+  const dashboard = express
+    .Router()
+    .use(refuseForeignHost(services.admin.names), dashboardRoutes(services.dashboard));
+  app.use(onlyForPaths((path) => isDashboardPath(path.toLowerCase()), dashboard));
   // Preflights are answered before the contract, which lists no OPTIONS and would say 405.
   const apiCors = allowOrigins({ origins: services.settings.cors.apiOrigins, ...API_CORS });
   app.use((req, res, next) => (req.path.startsWith('/bucket/') ? next() : apiCors(req, res, next)));

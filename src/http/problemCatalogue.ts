@@ -58,6 +58,12 @@ export const PROBLEMS = {
     detail:
       'This operation spans every partner; a partner access token reaches its own data only (GET /__admin/openapi.json says which operations).',
   },
+  'cross-site-request': {
+    status: 403,
+    title: 'The admin API does not take requests from pages of other sites',
+    detail:
+      'A browser sent this for a page that is not served by this server: use the dashboard at /ui, or call the admin API from a script or test suite (they send no Origin).',
+  },
   'submission-not-found': {
     status: 404,
     title: 'No such submission',
@@ -127,6 +133,12 @@ export const PROBLEMS = {
     status: 415,
     title: 'Unsupported Content-Type',
     detail: 'Send the body as application/json.',
+  },
+  'misdirected-host': {
+    status: 421,
+    title: 'This server does not answer to that host name',
+    detail:
+      "The Host header names a host that is not one of this server's names: add it to admin.allowedHosts (--admin-allowed-hosts, FACEMATCH_ADMIN_ALLOWED_HOSTS).",
   },
   'idempotency-key-reused': {
     status: 422,

@@ -184,18 +184,43 @@ describe('admin token settings', () => {
     expect(loadConfig({ env: { FACEMATCH_CONFIG: file } }).admin).toEqual({
       token: 'from-the-file-0123456789',
       journalSize: 50,
+      allowedHosts: [],
     });
     expect(
       loadConfig({ env: { FACEMATCH_CONFIG: file, FACEMATCH_ADMIN_TOKEN: 'from-the-env-0123456789' } }).admin,
-    ).toEqual({ token: 'from-the-env-0123456789', journalSize: 50 });
+    ).toEqual({ token: 'from-the-env-0123456789', journalSize: 50, allowedHosts: [] });
     expect(
       loadConfig({
         env: { FACEMATCH_CONFIG: file, FACEMATCH_ADMIN_TOKEN: 'from-the-env-0123456789' },
         flags: { adminToken: 'from-the-flag-0123456789' },
       }).admin.token,
     ).toBe('from-the-flag-0123456789');
-    expect(loadConfig({ env: {} }).admin).toEqual({ journalSize: 5000 });
+    expect(loadConfig({ env: {} }).admin).toEqual({ journalSize: 5000, allowedHosts: [] });
   });
+
+  it('allowed hosts come from the file, FACEMATCH_ADMIN_ALLOWED_HOSTS or --admin-allowed-hosts, flags winning', () => {
+    const file = join(dir, 'hosts.yaml');
+    writeFileSync(
+      file,
+      `partners:\n  - clientId: acme\n    clientSecret: acme-secret-1\n    webhookSecret: whsec_ZGVtby13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5\nadmin:\n  allowedHosts: [sandbox.lan]\n  journalSize: 50\n`,
+    );
+    expect(loadConfig({ env: { FACEMATCH_CONFIG: file } }).admin).toEqual({
+      allowedHosts: ['sandbox.lan'],
+      journalSize: 50,
+    });
+    const env = { FACEMATCH_CONFIG: file, FACEMATCH_ADMIN_ALLOWED_HOSTS: 'mock.ci, .dev.example' };
+    expect(loadConfig({ env }).admin).toEqual({ allowedHosts: ['mock.ci', '.dev.example'], journalSize: 50 });
+    expect(loadConfig({ env, flags: { adminAllowedHosts: ['*'] } }).admin.allowedHosts).toEqual(['*']);
+  });
+
+  it.each(['http://sandbox.lan', 'sandbox.lan:8080', 'sandbox.lan/ui', 'user@sandbox.lan'])(
+    'refuse %s as an allowed host, naming the field and the form it takes',
+    (name) => {
+      expect(() => loadConfig({ env: {}, flags: { adminAllowedHosts: [name] } })).toThrow(
+        /admin\.allowedHosts\.0: must be a host name/,
+      );
+    },
+  );
 
   it('refuse a short token, saying how to make a good one', () => {
     expect(() => loadConfig({ env: {}, flags: { adminToken: 'secret' } })).toThrow(ConfigError);

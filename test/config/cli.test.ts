@@ -22,6 +22,8 @@ describe('facematch-mock CLI', () => {
     expect(await main(['serve', '--help'], { stdout: out.stream, stderr: err.stream })).toBe(0);
     expect(out.text()).toMatch(/--data-dir DIR/);
     expect(out.text()).toMatch(/--admin-token TOKEN/);
+    expect(out.text()).toMatch(/--admin-allowed-hosts NAMES/);
+    expect(out.text()).toMatch(/FACEMATCH_ADMIN_ALLOWED_HOSTS +comma-separated/);
     expect(out.text()).toMatch(/FACEMATCH_PORT/);
   });
 
@@ -59,6 +61,19 @@ describe('facematch-mock serve', () => {
       await main(['serve', '--callback-policy', 'open'], { stdout: out.stream, stderr: err.stream }),
     ).toBe(2);
     expect(err.text()).toMatch(/callbacks\.policy: .*allow-private/);
+  });
+
+  it('takes --admin-allowed-hosts as a comma-separated list, refusing a URL in it with the field named', async () => {
+    const out = capture();
+    const err = capture();
+    expect(
+      await main(['serve', '--admin-allowed-hosts', 'sandbox.lan, http://evil.example'], {
+        stdout: out.stream,
+        stderr: err.stream,
+      }),
+    ).toBe(2);
+    expect(err.text()).toMatch(/admin\.allowedHosts\.1: must be a host name/);
+    expect(err.text()).not.toMatch(/allowedHosts\.0/);
   });
 
   it('says how to fix a port that is already taken', async () => {

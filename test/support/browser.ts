@@ -11,10 +11,11 @@ if (!hasChromium) {
   console.warn(`browser tests skipped: ${CHROMIUM} is absent (install it with: apt-get install -y chromium)`);
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: Chromium switches a test needs, e.g. `--host-resolver-rules` to give a page a name. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
     timeout: 30_000,
   });
 }

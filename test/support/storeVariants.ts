@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
-import type { Config } from '../../src/config/configSchema.ts';
 import { createTestDatabase, postgresUnavailable } from './postgres.ts';
+import type { TestConfigOverrides } from './testServer.ts';
 
 /** The operator token of test servers on PostgreSQL, where the admin API always needs one. */
 export const TEST_ADMIN_TOKEN = 'test-operator-token-0123456789abcdef';
@@ -13,7 +13,7 @@ export interface StoreVariant {
   name: 'memory' | 'directory' | 'postgres';
   /** Config for a server on this store; `cleanup` removes what it made. */
   open(): Promise<{
-    overrides: Partial<Config>;
+    overrides: TestConfigOverrides;
     /** The same, as `facematch-mock serve` flags. */
     args: string[];
     adminToken: string | undefined;

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { z } from 'zod';
 import { type RunningServer, startServer } from '../../src/app/startServer.ts';
 import type { ResolveHost } from '../../src/callbacks/checkCallbackTarget.ts';
 import { type Config, configSchema } from '../../src/config/configSchema.ts';
@@ -17,7 +18,10 @@ export const DEMO_2 = { clientId: 'demo-2', clientSecret: 'demo-2-secret' };
  * millisecond callback retries, and responses checked against the OpenAPI
  * document (a response that breaks it becomes a 500 the test cannot miss).
  */
-export function testConfig(overrides: Partial<Config> = {}): Config {
+/** Config sections as a config file may give them: a field left out takes its default. */
+export type TestConfigOverrides = Partial<z.input<typeof configSchema>>;
+
+export function testConfig(overrides: TestConfigOverrides = {}): Config {
   const demo = loadConfig({ env: {}, flags: { engine: 'fixture', port: 0, host: '127.0.0.1' } });
   return configSchema.parse({
     ...demo,
@@ -35,7 +39,7 @@ export interface TestServer extends RunningServer {
 
 /** A real listening server on 127.0.0.1, as `facematch-mock serve` starts it. */
 export async function startTestServer(
-  overrides: Partial<Config> = {},
+  overrides: TestConfigOverrides = {},
   /**
    * `engine`: one the test built (and can reach into), instead of the one the config chooses;
    * `resolveHost`: how callback host names resolve (no external DNS in tests).

@@ -1006,9 +1006,39 @@ export interface components {
         };
         /**
          * @description `operator-only`: the request came with a partner access token, and this operation spans
-         *     every partner. The `detail` names what the partner can use instead.
+         *     every partner. The `detail` names what the partner can use instead. Or `cross-site-request`,
+         *     as on every admin operation (see the CrossSite response).
          */
         OperatorOnly: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `cross-site-request`: a browser sent this request for a page of another site (its `Origin`
+         *     is not one of this server's names, or `Sec-Fetch-Site: cross-site` with no `Origin`, a
+         *     navigation excepted), so that no web page the developer visits can reset or read the
+         *     sandbox. `errors` names the header. Clients that are not browsers send neither header and
+         *     are not affected.
+         */
+        CrossSite: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `misdirected-host`: the `Host` header names none of this server's names (loopback names,
+         *     IP addresses, the public URL's host, the address it listens on, `admin.allowedHosts`), as a
+         *     page that rebound its own DNS name to this server would send. `errors` names the header and
+         *     `detail` says how to allow the name. A request with the operator token is not checked.
+         */
+        MisdirectedHost: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1059,6 +1089,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getAdminCaller: {
@@ -1080,6 +1112,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listJournal: {
@@ -1119,6 +1153,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     clearJournal: {
@@ -1144,7 +1180,9 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listPartners: {
@@ -1168,6 +1206,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getPartner: {
@@ -1192,7 +1232,9 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listScenarios: {
@@ -1216,6 +1258,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getScenarioQueue: {
@@ -1231,7 +1275,9 @@ export interface operations {
         responses: {
             200: components["responses"]["ScenarioQueue"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     queueScenario: {
@@ -1256,8 +1302,10 @@ export interface operations {
             200: components["responses"]["ScenarioQueue"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     clearScenarioQueue: {
@@ -1279,8 +1327,10 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getPartnerClock: {
@@ -1296,7 +1346,9 @@ export interface operations {
         responses: {
             200: components["responses"]["Clock"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     changePartnerClock: {
@@ -1320,8 +1372,10 @@ export interface operations {
             200: components["responses"]["Clock"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     resetPartnerClock: {
@@ -1337,8 +1391,10 @@ export interface operations {
         responses: {
             200: components["responses"]["Clock"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listSubmissions: {
@@ -1370,6 +1426,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getAdminSubmission: {
@@ -1386,7 +1444,9 @@ export interface operations {
             200: components["responses"]["AdminSubmission"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getSubmissionImage: {
@@ -1416,7 +1476,9 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     advanceSubmission: {
@@ -1433,9 +1495,11 @@ export interface operations {
             200: components["responses"]["AdminSubmission"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getSubmissionTimeline: {
@@ -1460,7 +1524,9 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     streamAdminEvents: {
@@ -1490,6 +1556,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listCallbackDeliveries: {
@@ -1518,6 +1586,8 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     redeliverCallback: {
@@ -1541,9 +1611,11 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     resetEverything: {
@@ -1559,6 +1631,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["OperatorOnly"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     resetPartner: {
@@ -1574,8 +1647,10 @@ export interface operations {
         responses: {
             200: components["responses"]["Reset"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     listProviderStates: {
@@ -1599,6 +1674,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     setUpProviderState: {
@@ -1637,8 +1714,10 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
     getMetrics: {
@@ -1661,6 +1740,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["OperatorOnly"];
+            421: components["responses"]["MisdirectedHost"];
         };
     };
 }
