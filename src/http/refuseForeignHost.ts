@@ -16,9 +16,9 @@ export function refuseForeignHost(
     const host = req.headers.host;
     if (names.acceptsHost(host) || options.exempt?.(res)) return next();
     const message = `Host "${host}" is not a name of this server.`;
-    const listed = names.listed.length ? ` and ${names.listed.join(', ')}` : '';
+    const known = ['localhost', 'IP addresses', ...names.listed];
     const detail =
-      `${message} The admin API and the dashboard answer only to localhost, IP addresses${listed}, ` +
+      `${message} The admin API and the dashboard answer only to ${known.slice(0, -1).join(', ')} and ${known.at(-1)}, ` +
       'so that no web page can reach them by pointing its own DNS name at this server. To use this name, ' +
       'add it to admin.allowedHosts (--admin-allowed-hosts, FACEMATCH_ADMIN_ALLOWED_HOSTS; ".example.com" takes every name under it)' +
       (options.operatorTokenSet ? ', or send the operator token, which is answered under any name.' : '.');
