@@ -128,13 +128,17 @@ describe('facematch-mock verify', () => {
     expect(text).toContain('$.result.livenessScore');
   });
 
-  it('fails a wrong status', async () => {
+  it('fails a wrong status, in plain text off a terminal, the verdict last', async () => {
     const { code, text } = await verify(
       'wrong-status',
       pact('facematch-api', [unknownSubmissionInteraction(200)]),
     );
     expect(code).toBe(1);
     expect(text).toMatch(/StatusMismatch at status\s+expected: 200\s+actual:\s+404/);
+    // A CI log is not a terminal: Pact's verifier lines come through without their ANSI colours.
+    expect(text).toContain('has status code 200 (FAILED)');
+    expect(text).not.toContain('\u001b[');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('FAILED: 1 interaction(s), 0 passed, 1 failed');
   });
 
   it('fails an unknown provider state, listing the known ones', async () => {
