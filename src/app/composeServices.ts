@@ -50,6 +50,7 @@ import { createStore } from './createStore.ts';
 import { createTokenService } from './createTokenService.ts';
 import { defaultPublicUrl } from './defaultPublicUrl.ts';
 import { DASHBOARD_DIR, OPENAPI_PATH, VERSION } from './projectFiles.ts';
+import { reportFlowError } from './reportFlowError.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -184,7 +185,7 @@ export async function composeServices(
       timeoutMs: config.callbacks.timeoutMs,
       checkTarget: checkCallbackTarget(config.callbacks.timeoutMs),
     },
-    onError: (context, error) => log.error(context, error),
+    onError: reportFlowError(log),
   };
 
   let sweeping: Promise<void> | undefined;

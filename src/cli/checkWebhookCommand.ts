@@ -3,6 +3,7 @@ import { parseWebhookSecret } from '../callbacks/webhookSecret.ts';
 import { ConfigError } from '../config/ConfigError.ts';
 import { loadConfig } from '../config/loadConfig.ts';
 import { checkWebhookReceiver } from '../contract/checkWebhookReceiver.ts';
+import { ReceiverUnreachable } from '../contract/ReceiverUnreachable.ts';
 import type { Io } from './main.ts';
 import { parseCommandOptions } from './parseCommandOptions.ts';
 
@@ -32,18 +33,20 @@ export async function runCheckWebhookCommand(argv: string[], io: Io): Promise<nu
     io.stdout.write(HELP);
     return 0;
   }
-  const [url, ...extra] = positionals;
-  if (!url || extra.length > 0 || !/^https?:\/\//.test(url)) {
-    throw new ConfigError(
-      'Name one receiver URL, e.g. `facematch-mock check-webhook http://127.0.0.1:3000/callbacks --secret whsec_…`.',
-    );
-  }
+  const url = receiverUrlOf(positionals);
   const secret = secretFrom(values);
   const timeoutMs = values['timeout-ms'] === undefined ? 10_000 : Number(values['timeout-ms']);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 120_000) {
     throw new ConfigError('--timeout-ms must be a whole number of milliseconds from 1 to 120000.');
   }
-  const checks = await checkWebhookReceiver({ url, secret, timeoutMs });
+  let checks: Awaited<ReturnType<typeof checkWebhookReceiver>>;
+  try {
+    checks = await checkWebhookReceiver({ url, secret, timeoutMs });
+  } catch (error) {
+    if (!(error instanceof ReceiverUnreachable)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return 1;
+  }
   const failed = checks.filter((c) => !c.passed);
   io.stdout.write(`Checking the callback receiver at ${url}\n\n`);
   for (const c of checks) {
@@ -56,6 +59,23 @@ export async function runCheckWebhookCommand(argv: string[], io: Io): Promise<nu
     `\n${failed.length === 0 ? 'PASSED' : 'FAILED'}: ${checks.length - failed.length} of ${checks.length} checks passed\n`,
   );
   return failed.length === 0 ? 0 : 1;
+}
+
+const EXAMPLE = 'e.g. `facematch-mock check-webhook http://127.0.0.1:3000/callbacks --secret whsec_…`';
+
+/** The one positional argument, refused with what is wrong with it rather than a generic usage line. */
+function receiverUrlOf(positionals: string[]): string {
+  const [url, ...extra] = positionals;
+  if (url === undefined) throw new ConfigError(`Name one receiver URL, ${EXAMPLE}.`);
+  if (extra.length > 0) {
+    throw new ConfigError(
+      `<url>: one receiver URL, got ${positionals.length} arguments (${positionals.map((p) => `"${p}"`).join(', ')}).`,
+    );
+  }
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+    throw new ConfigError(`<url>: "${url}" is not an http(s) URL, ${EXAMPLE}.`);
+  }
+  return url;
 }
 
 function parse(argv: string[]) {

@@ -50,6 +50,9 @@ export async function main(
         return 0;
       }
       case undefined:
+        // A script that forgot its command must not pass as if the mock had run.
+        io.stderr.write(USAGE);
+        return 2;
       case '--help':
       case '-h':
         io.stdout.write(USAGE);

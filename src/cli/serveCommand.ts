@@ -3,6 +3,7 @@ import { startServer } from '../app/startServer.ts';
 import type { ConfigOverrides } from '../config/ConfigOverrides.ts';
 import {
   ENV_VARIABLES,
+  parseChoice,
   parseCount,
   parseHostList,
   parsePort,
@@ -56,6 +57,8 @@ ${Object.entries(ENV_VARIABLES)
   .join('\n')}
 `;
 
+const ENGINES = ['auto', 'fixture', 'onnx'] as const satisfies readonly Config['engine'][];
+
 export async function runServeCommand(argv: string[], io: Io): Promise<number> {
   const { values }: { values: Record<string, string | boolean | undefined> } = parseCommandOptions(
     'serve',
@@ -91,19 +94,23 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const text = (name: string) => values[name] as string | undefined;
+  const choice = <T extends string>(name: string, choices: readonly T[]): T | undefined => {
+    const value = text(name);
+    return value === undefined ? undefined : parseChoice(value, `--${name}`, choices);
+  };
   const flags: ConfigOverrides = {
     configFile: text('config'),
     host: text('host'),
     port: text('port') === undefined ? undefined : parsePort(text('port') as string, '--port'),
     publicUrl: text('public-url'),
-    engine: text('engine') as Config['engine'] | undefined,
+    engine: choice('engine', ENGINES),
     dataDir: text('data-dir'),
-    validateResponses: text('validate-responses') as Config['validateResponses'] | undefined,
+    validateResponses: choice('validate-responses', ['off', 'log', 'enforce'] as const),
     shutdown:
       text('drain-seconds') === undefined
         ? undefined
         : { drainSeconds: parseSeconds(text('drain-seconds') as string, '--drain-seconds') },
-    clock: text('clock') as Config['clock'] | undefined,
+    clock: choice('clock', ['real', 'frozen'] as const),
     scenariosDir: text('scenarios'),
     adminToken: text('admin-token'),
     adminAllowedHosts:
@@ -119,8 +126,8 @@ export async function runServeCommand(argv: string[], io: Io): Promise<number> {
       text('database-pool-size') === undefined
         ? undefined
         : parseCount(text('database-pool-size') as string, '--database-pool-size'),
-    role: text('role') as Config['role'] | undefined,
-    callbackPolicy: text('callback-policy') as Config['callbacks']['policy'] | undefined,
+    role: choice('role', ['all', 'api', 'worker'] as const),
+    callbackPolicy: choice('callback-policy', ['auto', 'public-only', 'allow-private'] as const),
   };
   const config = loadConfig({ flags });
   await startServer(config, io);

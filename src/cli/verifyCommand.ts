@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from '../app/startServer.ts';
 import { createTokenSource } from '../client/createTokenSource.ts';
 import { ConfigError } from '../config/ConfigError.ts';
-import type { Config } from '../config/configSchema.ts';
+import { parseChoice } from '../config/configFromEnv.ts';
 import { configSchema } from '../config/configSchema.ts';
 import { loadConfig } from '../config/loadConfig.ts';
 import { type PactDocument, readPactFile } from '../contract/readPactFile.ts';
@@ -14,6 +14,7 @@ import { formatTimedOutReport, formatVerificationReport } from '../contract/veri
 import type { Io } from './main.ts';
 import { pactFiles } from './pactFiles.ts';
 import { parseCommandOptions } from './parseCommandOptions.ts';
+import { wantsColour } from './wantsColour.ts';
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
 /** How often a long run says how far it is: often enough that a CI log shows it is alive. */
@@ -75,7 +76,7 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     flags: {
       configFile: values.config,
       scenariosDir: values.scenarios,
-      engine: (values.engine ?? 'fixture') as Config['engine'],
+      engine: parseChoice(values.engine ?? 'fixture', '--engine', ['fixture', 'onnx', 'auto'] as const),
       port: 0,
       host: '127.0.0.1',
     },
@@ -144,7 +145,12 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
           messageTransport: { port: Number(new URL(proxy.url).port), path: MESSAGE_PATH },
           broker,
         },
-        { timeoutMs: timeoutSeconds * 1000, stdout: io.stdout, stderr: io.stderr },
+        {
+          timeoutMs: timeoutSeconds * 1000,
+          stdout: io.stdout,
+          stderr: io.stderr,
+          colour: wantsColour(io.stdout),
+        },
       );
     } finally {
       clearInterval(progress);

@@ -88,6 +88,17 @@ export function parseSeconds(value: string, source: string): number {
   return Number(value);
 }
 
+/**
+ * One of a flag's fixed values, refused with the flag named: the schema would name only the config
+ * field and the file the defaults came from, which sends the user to a file they never wrote.
+ */
+export function parseChoice<T extends string>(value: string, source: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  const listed =
+    choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}` : choices[0];
+  throw new ConfigError(`${source}: expected ${listed}, got "${value}".`);
+}
+
 export function parsePort(value: string, source: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65_535) {

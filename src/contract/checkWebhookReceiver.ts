@@ -3,6 +3,7 @@ import { completionEvent } from '../callbacks/completionEvent.ts';
 import { signWebhook } from '../callbacks/signWebhook.ts';
 import { CALLBACK_USER_AGENT } from '../callbacks/userAgent.ts';
 import { newWebhookId } from '../callbacks/webhookId.ts';
+import { networkFailureReason, ReceiverUnreachable } from './ReceiverUnreachable.ts';
 
 export interface WebhookCheck {
   name: string;
@@ -19,7 +20,8 @@ type Expect = '2xx' | '4xx' | 'not-5xx';
 
 /**
  * The reverse contract test: a partner's callback receiver, sent our real completion events, signed
- * as the dispatcher signs them, and broken in the ways an attacker or a retry breaks them.
+ * as the dispatcher signs them, and broken in the ways an attacker or a retry breaks them. Throws
+ * ReceiverUnreachable when the first event cannot even be sent.
  */
 export async function checkWebhookReceiver(options: {
   url: string;
@@ -42,7 +44,10 @@ export async function checkWebhookReceiver(options: {
     ...signWebhook({ secret: options.secret, id, timestamp: Math.floor(at.getTime() / 1000), body }),
   });
 
-  async function send(headers: Record<string, string>, body: string): Promise<number | string> {
+  async function send(
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<number | string | ReceiverUnreachable> {
     try {
       const response = await fetch(options.url, {
         method: 'POST',
@@ -57,11 +62,16 @@ export async function checkWebhookReceiver(options: {
       const name = (error as Error).name;
       return name === 'TimeoutError'
         ? `no answer within ${options.timeoutMs} ms`
-        : `unreachable (${(error as Error).message})`;
+        : new ReceiverUnreachable(options.url, networkFailureReason(error));
     }
   }
 
-  function judge(name: string, expect: Expect, answer: number | string, expectation: string): WebhookCheck {
+  function judge(
+    name: string,
+    expect: Expect,
+    answer: number | string | ReceiverUnreachable,
+    expectation: string,
+  ): WebhookCheck {
     const status = typeof answer === 'number' ? answer : undefined;
     const ok =
       status !== undefined &&
@@ -74,7 +84,7 @@ export async function checkWebhookReceiver(options: {
       name,
       expectation,
       passed: ok,
-      answer: status !== undefined ? String(status) : String(answer),
+      answer: answer instanceof ReceiverUnreachable ? `unreachable (${answer.reason})` : String(answer),
     };
     if (expect === 'not-5xx' && ok && status !== undefined && status >= 400) {
       check.note = `refused with ${status}; ignoring unknown event types with a 2xx lets new types roll out without retries`;
@@ -85,9 +95,10 @@ export async function checkWebhookReceiver(options: {
   const checks: WebhookCheck[] = [];
   const validId = newWebhookId();
   const validBody = event();
-  checks.push(
-    judge('valid event', '2xx', await send(sign(validId, validBody), validBody), '2xx within the timeout'),
-  );
+  const first = await send(sign(validId, validBody), validBody);
+  // Nothing listens there: the other five checks would only repeat it.
+  if (first instanceof ReceiverUnreachable) throw first;
+  checks.push(judge('valid event', '2xx', first, '2xx within the timeout'));
   checks.push(
     judge(
       'duplicate delivery (same webhook-id again)',

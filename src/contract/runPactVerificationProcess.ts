@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import type { runPactVerification } from './runPactVerification.ts';
 import type { VerificationJson } from './verificationReport.ts';
+import { withoutColour } from './withoutColour.ts';
 
 export type VerificationOutcome = { kind: 'done'; json: VerificationJson } | { kind: 'timed-out' };
 
@@ -11,7 +12,13 @@ export type VerificationOutcome = { kind: 'done'; json: VerificationJson } | { k
  */
 export function runPactVerificationProcess(
   options: Parameters<typeof runPactVerification>[0],
-  run: { timeoutMs: number; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  run: {
+    timeoutMs: number;
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+    /** Whether the verifier's ANSI colours are kept (a terminal) or removed (a log). */
+    colour: boolean;
+  },
 ): Promise<VerificationOutcome> {
   // Compiled (dist/), the child is plain JavaScript; from sources it needs tsx registered first.
   const entry = new URL(
@@ -19,8 +26,11 @@ export function runPactVerificationProcess(
     import.meta.url,
   );
   const child = fork(entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
-  child.stdout?.pipe(run.stdout, { end: false });
-  child.stderr?.pipe(run.stderr, { end: false });
+  // Pact's verifier colours its lines whatever it writes to; a plain log gets them without.
+  const relay = (from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream) =>
+    run.colour ? from?.pipe(to, { end: false }) : from?.pipe(withoutColour()).pipe(to, { end: false });
+  relay(child.stdout, run.stdout);
+  relay(child.stderr, run.stderr);
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (finish: () => void) => {

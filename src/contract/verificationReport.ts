@@ -21,15 +21,12 @@ export interface VerificationJson {
 
 /**
  * A report a person reads in a CI log: a line per interaction, then per failure the field, what the
- * pact expected and what the mock answered.
+ * pact expected and what the mock answered, then the verdict.
  */
 export function formatVerificationReport(json: VerificationJson, knownStates: readonly string[]): string {
   const results = json.interactionResults ?? [];
   const failed = json.errors ?? [];
-  const lines = [
-    `${json.result ? 'PASSED' : 'FAILED'}: ${results.length} interaction(s), ${results.filter((r) => r.result === 'OK').length} passed, ${failed.length} failed`,
-    '',
-  ];
+  const lines: string[] = [];
   for (const r of results) lines.push(`  ${r.result === 'OK' ? 'ok  ' : 'FAIL'}  ${r.description}`);
   for (const [n, error] of failed.entries()) {
     lines.push('', `${n + 1}) ${error.interaction}`);
@@ -56,6 +53,11 @@ export function formatVerificationReport(json: VerificationJson, knownStates: re
       lines.push(`   Known provider states: ${knownStates.map((s) => `"${s}"`).join(', ')}`);
     }
   }
+  // The verdict last, where a CI log's tail (and a reader's eye) ends up.
+  lines.push(
+    '',
+    `${json.result ? 'PASSED' : 'FAILED'}: ${results.length} interaction(s), ${results.filter((r) => r.result === 'OK').length} passed, ${failed.length} failed`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

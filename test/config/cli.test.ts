@@ -41,6 +41,35 @@ describe('facematch-mock CLI', () => {
   });
 });
 
+describe('facematch-mock CLI, errors naming what is at fault', () => {
+  it('prints its help to stderr and exits 2 when no command is given; --help still exits 0', async () => {
+    const out = capture();
+    const err = capture();
+    expect(await main([], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(err.text()).toMatch(/Usage:\n\s+facematch-mock serve/);
+    expect(out.text()).toBe('');
+    expect(await main(['--help'], { stdout: out.stream, stderr: err.stream })).toBe(0);
+    expect(out.text()).toMatch(/Usage:/);
+  });
+
+  it.each([
+    [['--engine', 'gpu'], '--engine: expected auto, fixture or onnx, got "gpu".'],
+    [['--role', 'leader'], '--role: expected all, api or worker, got "leader".'],
+    [['--clock', 'fake'], '--clock: expected real or frozen, got "fake".'],
+    [['--validate-responses', 'strict'], '--validate-responses: expected off, log or enforce, got "strict".'],
+    [
+      ['--callback-policy', 'open'],
+      '--callback-policy: expected auto, public-only or allow-private, got "open".',
+    ],
+  ])('serve %j names the flag and its values, not the config file', async (flags, message) => {
+    const out = capture();
+    const err = capture();
+    expect(await main(['serve', ...flags], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(err.text()).toContain(message);
+    expect(err.text()).not.toMatch(/config\.json|Invalid configuration/);
+  });
+});
+
 describe('facematch-mock serve', () => {
   it('takes --admin-token into the config, refusing one too short to guess-proof', async () => {
     const out = capture();
@@ -60,7 +89,7 @@ describe('facematch-mock serve', () => {
     expect(
       await main(['serve', '--callback-policy', 'open'], { stdout: out.stream, stderr: err.stream }),
     ).toBe(2);
-    expect(err.text()).toMatch(/callbacks\.policy: .*allow-private/);
+    expect(err.text()).toMatch(/--callback-policy: .*allow-private/);
   });
 
   it('takes --admin-allowed-hosts as a comma-separated list, refusing a URL in it with the field named', async () => {

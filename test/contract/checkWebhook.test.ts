@@ -94,6 +94,24 @@ describe('facematch-mock check-webhook', () => {
     expect(text).toMatch(/ok {4}valid event/);
   });
 
+  it('names the argument that is not an http(s) URL', async () => {
+    const { code, text } = await check('not-a-url', '--secret', DEMO.webhookSecret);
+    expect(code).toBe(2);
+    expect(text).toContain('<url>: "not-a-url" is not an http(s) URL');
+    expect(text).not.toContain('Name one receiver URL');
+  });
+
+  it('says in one line that nothing answers at an unreachable receiver', async () => {
+    // A port that was free a moment ago: nothing listens there, so the connection is refused.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks`;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const { code, text } = await check(url, '--secret', DEMO.webhookSecret, '--timeout-ms', '5000');
+    expect(code).toBe(1);
+    expect(text).toBe(`${url}: connection refused\n`);
+  });
+
   it('refuses a missing secret and a bad URL with how to fix them', async () => {
     expect((await check('http://127.0.0.1:9/x')).text).toContain('--secret whsec_');
     expect((await check('ftp://x', '--secret', DEMO.webhookSecret)).code).toBe(2);

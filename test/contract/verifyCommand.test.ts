@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import {
   callbackMessage,
@@ -20,16 +20,28 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
 async function verify(name: string, body: unknown, ...flags: string[]) {
+  return verifyTo({ isTTY: false }, name, body, ...flags);
+}
+
+/** `isTTY`: whether the output claims to be a terminal, as process.stdout does on one. */
+async function verifyTo(terminal: { isTTY: boolean }, name: string, body: unknown, ...flags: string[]) {
   const file = join(dir, `${name}.json`);
   await writeFile(file, JSON.stringify(body));
   let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  });
+  const stream = Object.assign(
+    new Writable({
+      write(chunk, _enc, done) {
+        text += String(chunk);
+        done();
+      },
+    }),
+    terminal,
+  );
   const code = await main(['verify', file, ...flags], { stdout: stream, stderr: stream });
   return { code, text };
 }
@@ -128,13 +140,29 @@ describe('facematch-mock verify', () => {
     expect(text).toContain('$.result.livenessScore');
   });
 
-  it('fails a wrong status', async () => {
+  it('fails a wrong status, in plain text off a terminal, the verdict last', async () => {
     const { code, text } = await verify(
       'wrong-status',
       pact('facematch-api', [unknownSubmissionInteraction(200)]),
     );
     expect(code).toBe(1);
     expect(text).toMatch(/StatusMismatch at status\s+expected: 200\s+actual:\s+404/);
+    // A CI log is not a terminal: Pact's verifier lines come through without their ANSI colours.
+    expect(text).toContain('has status code 200 (FAILED)');
+    expect(text).not.toContain('\u001b[');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('FAILED: 1 interaction(s), 0 passed, 1 failed');
+  });
+
+  it("keeps Pact's colours on a terminal, and drops them there too with NO_COLOR", async () => {
+    vi.stubEnv('FORCE_COLOR', '');
+    vi.stubEnv('NO_COLOR', '');
+    const bad = pact('facematch-api', [unknownSubmissionInteraction(200)]);
+    const coloured = await verifyTo({ isTTY: true }, 'terminal', bad);
+    expect(coloured.text).toContain('\u001b[31mFAILED\u001b[0m');
+    vi.stubEnv('NO_COLOR', '1');
+    const plain = await verifyTo({ isTTY: true }, 'no-color', bad);
+    expect(plain.text).toContain('has status code 200 (FAILED)');
+    expect(plain.text).not.toContain('\u001b[');
   });
 
   it('fails an unknown provider state, listing the known ones', async () => {

@@ -86,6 +86,11 @@ describe('outcome scenarios (a scenario beats the fixture image: fail-selfie is 
       data: { status: string };
     };
     expect(event.data.status).toBe('FAILED');
+    // Asked for, so not a crash: one info line naming the submission, no error, no stack.
+    const log = server.log.join('');
+    expect(log).toContain(`scoring ${id}: failed on purpose`);
+    expect(log).not.toMatch(new RegExp(`^error: scoring ${id}`, 'm'));
+    expect(log).not.toContain('ScenarioEngineFailure');
   });
 });
 
