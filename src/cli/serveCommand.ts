@@ -20,7 +20,8 @@ const HELP = `facematch-mock serve — start the mock Face Match API
 Options (flags win over FACEMATCH_* env variables, which win over the config file):
   --port N                 port to listen on (default 8080; 0 picks a free one)
   --host ADDR              interface to listen on (default 127.0.0.1; use 0.0.0.0 in a container)
-  --public-url URL         base URL for presigned uploads and Location headers (default http://localhost:<port>)
+  --public-url URL         base URL for presigned uploads and Location headers (default http://<host>:<port>;
+                           with --host 0.0.0.0 or ::, http://localhost:<port>)
   --engine auto|fixture|onnx
                            scoring engine (default auto: onnx when the models are installed)
   --onnx-workers auto|N   inference worker threads of the onnx engine, each with its own models

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { defaultPublicUrl } from '../../src/app/defaultPublicUrl.ts';
 import { main } from '../../src/cli/main.ts';
 
 function capture() {
@@ -50,6 +51,17 @@ describe('facematch-mock CLI, errors naming what is at fault', () => {
     expect(out.text()).toBe('');
     expect(await main(['--help'], { stdout: out.stream, stderr: err.stream })).toBe(0);
     expect(out.text()).toMatch(/Usage:/);
+  });
+
+  it('serve --help states the public URL a server with default flags hands out', async () => {
+    const out = capture();
+    expect(await main(['serve', '--help'], { stdout: out.stream, stderr: capture().stream })).toBe(0);
+    // It said http://localhost:<port>, while the default --host 127.0.0.1 hands out http://127.0.0.1:<port>.
+    expect(out.text()).toMatch(
+      /--public-url URL .*\(default http:\/\/<host>:<port>;\s+with --host 0\.0\.0\.0 or ::, http:\/\/localhost:<port>\)/,
+    );
+    expect(defaultPublicUrl('127.0.0.1', 8080)).toBe('http://127.0.0.1:8080');
+    expect(defaultPublicUrl('0.0.0.0', 8080)).toBe('http://localhost:8080');
   });
 
   it.each([
