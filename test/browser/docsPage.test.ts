@@ -100,4 +100,20 @@ describe.skipIf(!hasChromium)('the API reference at /docs', () => {
       await page.close();
     });
   }
+
+  it('shows error examples a partner would really get: the status listed, a /problems/<code> type', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/docs#/Submissions/createSubmission`, { timeout: 20_000 });
+    const operation = page.locator('#operations-Submissions-createSubmission');
+    const unauthorized = operation.locator('tr.response[data-code="401"]');
+    await unauthorized.waitFor({ timeout: 20_000 });
+    const example = (await unauthorized.textContent()) ?? '';
+    expect(example).toContain('"status": 401');
+    expect(example).toContain('"type": "/problems/invalid-token"');
+    const badRequest = (await operation.locator('tr.response[data-code="400"]').textContent()) ?? '';
+    expect(badRequest).toContain('"status": 400');
+    expect(badRequest).toContain('/problems/validation-failed');
+    expect((await operation.textContent()) ?? '').not.toContain('path/index.html');
+    await page.close();
+  });
 });
