@@ -19,6 +19,8 @@ export interface AdminServices {
   /** openapi/admin.yaml: requests are checked against it, and responses when validation is on. */
   contract: ContractValidator;
   openApiDocument: unknown;
+  /** The URL handed out to partners, without a final slash: the served document names it. */
+  publicUrl: string;
   /**
    * The operator token: when set, /__admin and /metrics require `Authorization: Bearer <token>` or
    * a partner's access token; open to the operator otherwise.

@@ -35,6 +35,7 @@ export async function composeAdmin(p: {
   return {
     contract: await loadContractValidator(openApiDocument),
     openApiDocument,
+    publicUrl: p.publicUrl,
     token: p.config.admin.token,
     names: serverNames({
       publicUrl: p.publicUrl,

@@ -236,6 +236,7 @@ export async function composeServices(
     // The document parsed once: a second YAML parse by Prism's loader cost start-up time.
     contract: await loadContractValidator(openApiDocument),
     openApiDocument,
+    publicUrl,
     // Presigned upload URLs name the public URL, which a browser may reach under another origin.
     dashboard: { dir: DASHBOARD_DIR, uploadOrigin: new URL(publicUrl).origin },
     bucketRouter: createBucketRouter({

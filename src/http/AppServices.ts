@@ -15,6 +15,8 @@ import type { ContractValidator } from './contractValidator.ts';
 export interface AppServices {
   contract: ContractValidator;
   openApiDocument: unknown;
+  /** The URL handed out to partners, without a final slash: the served document names it. */
+  publicUrl: string;
   /** The dashboard: its built files (index.html, assets/), served at /ui, and where its uploads go. */
   dashboard: { dir: string; uploadOrigin: string };
   bucketRouter: Router;

@@ -542,7 +542,11 @@ export interface components {
         };
         /** @description RFC 9457 problem details with a stable `code`. */
         Problem: {
-            /** Format: uri-reference */
+            /**
+             * Format: uri-reference
+             * @description `/problems/<code>` on this server, which describes the problem.
+             * @example /problems/validation-failed
+             */
             type: string;
             title: string;
             status: number;
@@ -586,15 +590,144 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/request-timeout",
+                 *       "title": "The request body stopped arriving",
+                 *       "status": 408,
+                 *       "detail": "No byte of the body arrived for too long (connections.bodyIdleTimeoutSeconds); nothing was changed. Send the request again.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "request-timeout"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description An RFC 9457 problem. */
-        Problem: {
+        /** @description The request does not match the contract (`validation-failed`, with the fields at fault in `errors`). */
+        BadRequest: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/validation-failed",
+                 *       "title": "The request does not match the API contract",
+                 *       "status": 400,
+                 *       "detail": "Fix the fields listed in `errors` and send the request again.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "validation-failed",
+                 *       "errors": [
+                 *         {
+                 *           "location": "body",
+                 *           "field": "/documentType",
+                 *           "message": "must be equal to one of the allowed values"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource for this partner (`submission-not-found`, `image-not-found`, `not-found`). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/submission-not-found",
+                 *       "title": "No such submission",
+                 *       "status": 404,
+                 *       "detail": "The correlation id is unknown to this partner.",
+                 *       "instance": "/v1/submissions/0d9c6b1e-4c1f-4b8e-9a53-2f1f5b6f0c7a",
+                 *       "code": "submission-not-found"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The submission's state does not allow this (`uploads-missing` with `missingImages`,
+         *     `already-confirmed`, `not-processing`), or a request with the same `Idempotency-Key` is still
+         *     being processed (`idempotency-key-in-use`).
+         */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/uploads-missing",
+                 *       "title": "Images are missing",
+                 *       "status": 409,
+                 *       "detail": "Upload every image listed in `missingImages` to its presigned URL, then confirm again.",
+                 *       "instance": "/v1/submissions/0d9c6b1e-4c1f-4b8e-9a53-2f1f5b6f0c7a/confirm",
+                 *       "code": "uploads-missing",
+                 *       "missingImages": [
+                 *         "DOCUMENT"
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request body is larger than this server takes (`payload-too-large`). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/payload-too-large",
+                 *       "title": "The request body is too large",
+                 *       "status": 413,
+                 *       "detail": "Send a smaller body; images go to the presigned upload URLs, not to this API.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "payload-too-large"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body's `Content-Type` is not one this operation takes (`unsupported-media-type`). */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unsupported-media-type",
+                 *       "title": "Unsupported Content-Type",
+                 *       "status": 415,
+                 *       "detail": "Send the body as application/json.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "unsupported-media-type"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The `Idempotency-Key` was used before with a different request (`idempotency-key-reused`). */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/idempotency-key-reused",
+                 *       "title": "This Idempotency-Key was used with a different request",
+                 *       "status": 422,
+                 *       "detail": "Use a new Idempotency-Key for a different request body or target.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "idempotency-key-reused"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -604,6 +737,18 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unsupported-grant-type",
+                 *       "title": "Only the client_credentials grant is supported",
+                 *       "status": 400,
+                 *       "detail": "Send grant_type=client_credentials.",
+                 *       "instance": "/v1/oauth/token",
+                 *       "code": "unsupported-grant-type",
+                 *       "error": "unsupported_grant_type",
+                 *       "error_description": "grant_type must be client_credentials"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -614,6 +759,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/invalid-token",
+                 *       "title": "The access token is missing, expired or invalid",
+                 *       "status": 401,
+                 *       "detail": "Get a new token from POST /v1/oauth/token and send it as `Authorization: Bearer <token>`.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "invalid-token"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -624,6 +779,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/rate-limited",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "detail": "Wait for the number of seconds in Retry-After, then send the same request again.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "rate-limited"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -633,6 +798,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/internal-error",
+                 *       "title": "Internal server error",
+                 *       "status": 500,
+                 *       "detail": "This is a bug in facematch-mock; the server log has the details.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "internal-error"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -647,6 +822,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/not-ready",
+                 *       "title": "The server is starting or shutting down",
+                 *       "status": 503,
+                 *       "detail": "Retry after the number of seconds in Retry-After; /readyz answers 200 once requests are taken.",
+                 *       "instance": "/v1/submissions",
+                 *       "code": "not-ready"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -715,12 +900,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/invalid-client",
+                     *       "title": "Client authentication failed",
+                     *       "status": 401,
+                     *       "detail": "Check the client id and secret (HTTP Basic, or client_id and client_secret in the body — not both).",
+                     *       "instance": "/v1/oauth/token",
+                     *       "code": "invalid-client",
+                     *       "error": "invalid_client",
+                     *       "error_description": "Client authentication failed"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             408: components["responses"]["RequestTimeout"];
-            413: components["responses"]["Problem"];
-            415: components["responses"]["Problem"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -798,8 +995,8 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             408: components["responses"]["RequestTimeout"];
-            413: components["responses"]["Problem"];
-            415: components["responses"]["Problem"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -830,13 +1027,13 @@ export interface operations {
                     "application/json": components["schemas"]["ReissuedUploads"];
                 };
             };
-            400: components["responses"]["Problem"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["Problem"];
+            404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Problem"];
-            413: components["responses"]["Problem"];
-            415: components["responses"]["Problem"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -873,14 +1070,14 @@ export interface operations {
                     "application/json": components["schemas"]["SubmissionStatus"];
                 };
             };
-            400: components["responses"]["Problem"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["Problem"];
+            404: components["responses"]["NotFound"];
             408: components["responses"]["RequestTimeout"];
-            409: components["responses"]["Problem"];
-            413: components["responses"]["Problem"];
-            415: components["responses"]["Problem"];
-            422: components["responses"]["Problem"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -910,9 +1107,9 @@ export interface operations {
                     "application/json": components["schemas"]["SubmissionStatus"];
                 };
             };
-            400: components["responses"]["Problem"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["Problem"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -941,9 +1138,9 @@ export interface operations {
                     "application/json": components["schemas"]["SubmissionDetails"];
                 };
             };
-            400: components["responses"]["Problem"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["Problem"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -975,9 +1172,9 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["Problem"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["Problem"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1017,11 +1214,11 @@ export interface operations {
                     "application/json": components["schemas"]["FacematchModuleResponse"];
                 };
             };
-            400: components["responses"]["Problem"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             408: components["responses"]["RequestTimeout"];
-            413: components["responses"]["Problem"];
-            415: components["responses"]["Problem"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1137,7 +1334,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            404: components["responses"]["Problem"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -1175,7 +1372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            404: components["responses"]["Problem"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
