@@ -4,16 +4,24 @@ import { parse } from 'yaml';
 import { loadContractValidator } from '../../src/http/contractValidator.ts';
 import { loadHttpOperations } from '../../src/http/loadHttpOperations.ts';
 
-const document = parse(
-  readFileSync(new URL('../../openapi/facematch.yaml', import.meta.url), 'utf8'),
-) as object;
+const documentAt = (file: string) =>
+  parse(readFileSync(new URL(`../../openapi/${file}`, import.meta.url), 'utf8')) as object;
 
 /**
  * /docs shows these examples as what the server answers: each must be an answer the contract
  * allows, under its own status (a 401 whose example says `"status": 400` misleads).
  */
-describe('the examples in openapi/facematch.yaml', () => {
+describe.each([
+  // Every error answer of the partner API has one: 401, 404, 409, 429 and 503 among them.
+  {
+    file: 'facematch.yaml',
+    withExamples: ['400', '401', '404', '408', '409', '413', '415', '422', '429', '500', '503'],
+  },
+  // The admin API's own refusals: no operator token, operator only, another site's page, another host name.
+  { file: 'admin.yaml', withExamples: ['401', '403', '421'] },
+])('the examples in openapi/$file', ({ file, withExamples }) => {
   it('are valid answers under the status they are listed for', async () => {
+    const document = documentAt(file);
     const validator = await loadContractValidator(document);
     const operations = await loadHttpOperations(document);
     const checked: string[] = [];
@@ -43,8 +51,7 @@ describe('the examples in openapi/facematch.yaml', () => {
       }
     }
     expect(problems).toEqual([]);
-    // Every error answer of the partner API has one: 401, 404, 409, 429 and 503 among them.
-    for (const code of ['400', '401', '404', '408', '409', '413', '415', '422', '429', '500', '503']) {
+    for (const code of withExamples) {
       expect(
         checked.some((where) => where.includes(` ${code} application/problem+json`)),
         code,

@@ -923,7 +923,11 @@ export interface components {
         };
         /** @description RFC 9457 problem details with a stable `code`. */
         Problem: {
-            /** Format: uri-reference */
+            /**
+             * Format: uri-reference
+             * @description `/problems/<code>` on this server, which describes the problem.
+             * @example /problems/submission-not-found
+             */
             type: string;
             title: string;
             status: number;
@@ -1014,6 +1018,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/operator-only",
+                 *       "title": "Only the operator may do this",
+                 *       "status": 403,
+                 *       "detail": "This operation spans every partner; a partner access token reaches its own data only (GET /__admin/openapi.json says which operations).",
+                 *       "instance": "/__admin/partners/demo/reset",
+                 *       "code": "operator-only"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1029,6 +1043,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/cross-site-request",
+                 *       "title": "The admin API does not take requests from pages of other sites",
+                 *       "status": 403,
+                 *       "detail": "Origin http://evil.example is not a page of this server. The admin API takes browser requests only from this server's own pages (the dashboard at /ui), so that no web page you visit can reset or read it; scripts and test suites send no Origin and are not affected. If the page is yours, add its host to admin.allowedHosts (--admin-allowed-hosts, FACEMATCH_ADMIN_ALLOWED_HOSTS).",
+                 *       "instance": "/__admin/partners/demo/reset",
+                 *       "code": "cross-site-request",
+                 *       "errors": [
+                 *         {
+                 *           "location": "header",
+                 *           "field": "Origin",
+                 *           "message": "Origin http://evil.example is not a page of this server."
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1043,6 +1074,23 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/misdirected-host",
+                 *       "title": "This server does not answer to that host name",
+                 *       "status": 421,
+                 *       "detail": "Host \"evil.example:8080\" is not a name of this server. The admin API and the dashboard answer only to localhost and IP addresses, so that no web page can reach them by pointing its own DNS name at this server. To use this name, add it to admin.allowedHosts (--admin-allowed-hosts, FACEMATCH_ADMIN_ALLOWED_HOSTS; \".example.com\" takes every name under it).",
+                 *       "instance": "/__admin/partners/demo/reset",
+                 *       "code": "misdirected-host",
+                 *       "errors": [
+                 *         {
+                 *           "location": "header",
+                 *           "field": "Host",
+                 *           "message": "Host \"evil.example:8080\" is not a name of this server."
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1056,6 +1104,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/admin-token-required",
+                 *       "title": "The admin API needs the operator token or a partner access token",
+                 *       "status": 401,
+                 *       "detail": "This server was started with --admin-token (or FACEMATCH_ADMIN_TOKEN): send `Authorization: Bearer <operator token>`, or a partner access token from POST /v1/oauth/token for that partner's own data.",
+                 *       "instance": "/__admin/partners/demo/reset",
+                 *       "code": "admin-token-required"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
