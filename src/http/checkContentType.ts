@@ -1,5 +1,6 @@
 import type { IHttpOperation } from '@stoplight/types';
 import type { NextFunction, Request, Response } from 'express';
+import { acceptedMediaTypes, takesNoBody } from './acceptedMediaTypes.ts';
 import { carriesContent } from './carriesContent.ts';
 import { ProblemError } from './ProblemError.ts';
 
@@ -27,14 +28,13 @@ export function checkContentType() {
       if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)
         return next();
       return whenBodyIsEmpty(req, res, next, () => {
-        const operation = res.locals.operation as IHttpOperation | undefined;
-        const accepted = (operation?.request?.body?.contents ?? []).map((content) => content.mediaType);
+        const accepted = acceptedMediaTypes(res.locals.operation as IHttpOperation | undefined);
         next(
           new ProblemError('unsupported-media-type', {
             detail:
               accepted.length > 0
                 ? `The request has a body but no Content-Type: send Content-Type: ${accepted.join(' or ')}.`
-                : `${req.method} ${req.path} takes no request body: send it without one.`,
+                : `${takesNoBody(req)}.`,
             errors: [{ location: 'header', field: 'content-type', message: 'missing, with a body' }],
             headers: { Connection: 'close' },
           }),

@@ -1,5 +1,6 @@
 import type { IHttpOperation } from '@stoplight/types';
 import type { NextFunction, Request, Response } from 'express';
+import { acceptedMediaTypes, takesNoBody } from './acceptedMediaTypes.ts';
 import { carriesContent } from './carriesContent.ts';
 import type { ContractValidator, ExchangeRequest } from './contractValidator.ts';
 import { ProblemError } from './ProblemError.ts';
@@ -122,15 +123,9 @@ function bodyForPrism(req: Request): unknown {
   return req.body;
 }
 
-/**
- * What to send instead, read off the operation: its accepted media types, or, for an operation that
- * takes no body (an admin reset, say, which HTTP clients often send with `{}` as JSON), that it takes none.
- */
 function mediaTypeHint(req: Request, operation: IHttpOperation): string {
   const sent = req.headers['content-type'] ?? 'none';
-  const accepted = (operation.request?.body?.contents ?? []).map((content) => content.mediaType);
-  if (accepted.length === 0) {
-    return `${req.method} ${req.path} takes no request body: send it without one (Content-Type ${sent} with a body is not accepted).`;
-  }
+  const accepted = acceptedMediaTypes(operation);
+  if (accepted.length === 0) return `${takesNoBody(req)} (Content-Type ${sent} with a body is not accepted).`;
   return `Content-Type ${sent} is not accepted here: send ${accepted.join(' or ')}.`;
 }

@@ -105,7 +105,7 @@ describe('graceful shutdown', () => {
 
     const first = start(configFile, dataDir, await freePort());
     await first.ready();
-    const client = partnerClient(first.url, await fetchToken(first.url));
+    const client = partnerClient(first.url, await fetchToken(first.url, DEMO));
     const selfie = await readFixture('success-selfie');
     const document = await readFixture('document');
     const createAndUpload = async () => {
@@ -158,7 +158,7 @@ describe('graceful shutdown', () => {
 
     const second = start(configFile, dataDir, await freePort());
     await second.ready();
-    const again = partnerClient(second.url, await fetchToken(second.url));
+    const again = partnerClient(second.url, await fetchToken(second.url, DEMO));
     expect((await again.status(ids.b)).body.status).toBe('COMPLETED');
     expect((await again.confirm(ids.c)).response.status).toBe(202);
     expect((await again.pollUntilFinished(ids.c)).status).toBe('COMPLETED');
@@ -212,7 +212,7 @@ describe('graceful shutdown', () => {
     ]);
     cleanups.push(() => server.kill());
     await server.ready();
-    const client = partnerClient(server.url, await fetchToken(server.url));
+    const client = partnerClient(server.url, await fetchToken(server.url, DEMO));
     const created = await client.createSubmission({
       callbackUrl: receiver.url,
       selfieContentType: 'image/png',
@@ -235,7 +235,7 @@ describe('graceful shutdown', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const server = start(writeConfig(dir), join(dir, 'data'), await freePort());
     await server.ready();
-    const client = partnerClient(server.url, await fetchToken(server.url));
+    const client = partnerClient(server.url, await fetchToken(server.url, DEMO));
     const created = await client.createSubmission({});
     const upload = slowUpload(client.uploadFor(created.body, 'SELFIE'), await readFixture('document'));
     // Cut by the forced exit: how it fails does not matter here.

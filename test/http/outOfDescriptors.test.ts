@@ -64,7 +64,7 @@ describe.skipIf(!canRun)('out of file descriptors', () => {
       );
       cleanups.push(() => server.kill());
       await server.ready();
-      const client = partnerClient(server.url, await fetchToken(server.url));
+      const client = partnerClient(server.url, await fetchToken(server.url, DEMO));
       const selfie = await readFixture('success-selfie');
       const document = await readFixture('document');
       // Descriptor numbers in use below the limit: a new one is the lowest free number, so EMFILE comes

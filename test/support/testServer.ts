@@ -5,6 +5,7 @@ import type { ResolveHost } from '../../src/callbacks/checkCallbackTarget.ts';
 import { type Config, configSchema } from '../../src/config/configSchema.ts';
 import { loadConfig } from '../../src/config/loadConfig.ts';
 import type { ScoringEngine } from '../../src/scoring/ScoringEngine.ts';
+import { fetchToken } from './fetchToken.ts';
 
 export const DEMO = {
   clientId: 'demo',
@@ -62,19 +63,11 @@ export async function startTestServer(
     ...running,
     log,
     async token(partner = DEMO) {
-      const response = await fetch(`${running.url}/v1/oauth/token`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${partner.clientId}:${partner.clientSecret}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: 'grant_type=client_credentials',
-        signal: AbortSignal.timeout(15_000),
-      });
-      if (response.status !== 200) {
-        throw new Error(`token request failed: ${response.status} ${await response.text()}\n${log.join('')}`);
+      try {
+        return await fetchToken(running.url, partner);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n${log.join('')}`);
       }
-      return ((await response.json()) as { access_token: string }).access_token;
     },
   };
 }
